@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The option table fio parses for blkengine jobs.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fio.h"
+#include "optgroup.h"
+
+#include "options.h"
+
+static const char *const kind_names[BLK_KIND_NR] = {
+	[BLK_KIND_AUTO]		= "auto",
+	[BLK_KIND_NVME_URING]	= "nvme-passthru-uring",
+	[BLK_KIND_VHOST_USER]	= "virtio-blk-vhost-user",
+	[BLK_KIND_VHOST_VDPA]	= "virtio-blk-vhost-vdpa",
+};
+
+const char *blk_kind_name(enum blk_kind kind)
+{
+	if (kind >= BLK_KIND_NR)
+		return "unknown";
+	return kind_names[kind];
+}
+
+static int sqpoll_cpu_cb(void *data, unsigned long long *val)
+{
+	struct blk_options *o = data;
+
+	o->sqpoll_cpu = *val;
+	o->sqpoll_set = 1;
+	return 0;
+}
+
+static int parse_pi_chk(const char *str, unsigned int *chk)
+{
+	*chk = 0;
+	if (!str)
+		return 0;
+	if (strcasestr(str, "GUARD"))
+		*chk |= BLK_PI_CHK_GUARD;
+	if (strcasestr(str, "REFTAG"))
+		*chk |= BLK_PI_CHK_REFTAG;
+	if (strcasestr(str, "APPTAG"))
+		*chk |= BLK_PI_CHK_APPTAG;
+	if (!*chk && strlen(str))
+		return -EINVAL;
+	return 0;
+}
+
+int blk_options_check(struct thread_data *td, struct blk_options *o)
+{
+	if (parse_pi_chk(o->pi_chk_str, &o->pi_chk)) {
+		log_err("blkengine: pi_chk=%s: expected a list of GUARD, REFTAG, APPTAG (e.g. pi_chk=GUARD,REFTAG)\n",
+			o->pi_chk_str);
+		return -EINVAL;
+	}
+	if (o->apptag > 0xffff || o->apptag_mask > 0xffff) {
+		log_err("blkengine: apptag and apptag_mask are 16-bit values (0 to 0xffff)\n");
+		return -EINVAL;
+	}
+	if (o->num_range < 1 || o->num_range > 256) {
+		log_err("blkengine: num_range=%u: a Dataset Management command carries 1 to 256 ranges\n",
+			o->num_range);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define ENGINE_OPT	.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_IOURING
+
+struct fio_option blk_fio_options[] = {
+	{
+		.name	= "blk_engine",
+		.lname	= "blkengine engine kind",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct blk_options, kind),
+		.def	= "auto",
+		.help	= "Engine kind; auto picks it from each file (/dev/ngXnY, a unix socket, /dev/vhost-vdpa-N)",
+		.posval	= {
+			{ .ival = "auto", .oval = BLK_KIND_AUTO,
+			  .help = "Choose from the file: NVMe generic char device, vhost-user socket, vhost-vdpa device" },
+			{ .ival = "nvme-passthru-uring", .oval = BLK_KIND_NVME_URING,
+			  .help = "NVMe commands through io_uring passthrough on /dev/ngXnY" },
+			{ .ival = "virtio-blk-vhost-user", .oval = BLK_KIND_VHOST_USER,
+			  .help = "User-space virtio-blk over a vhost-user unix socket" },
+			{ .ival = "virtio-blk-vhost-vdpa", .oval = BLK_KIND_VHOST_VDPA,
+			  .help = "User-space virtio-blk over /dev/vhost-vdpa-N" },
+		},
+		ENGINE_OPT,
+	},
+	{
+		.name	= "cmd_type",
+		.lname	= "Uring cmd type",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct blk_options, cmd_type),
+		.def	= "nvme",
+		.help	= "Passthrough command set (nvme only; accepted for io_uring_cmd job files)",
+		.posval	= {
+			{ .ival = "nvme", .oval = 0, .help = "NVMe commands" },
+		},
+		ENGINE_OPT,
+	},
+	{
+		.name	= "hipri",
+		.lname	= "High Priority",
+		.type	= FIO_OPT_STR_SET,
+		.off1	= offsetof(struct blk_options, hipri),
+		.help	= "Poll for completions (NVMe: IOPOLL, needs nvme.poll_queues; virtio-blk: spin on the used ring)",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "fixedbufs",
+		.lname	= "Fixed (pre-mapped) IO buffers",
+		.type	= FIO_OPT_STR_SET,
+		.off1	= offsetof(struct blk_options, fixedbufs),
+		.help	= "Register the I/O buffers with io_uring (IORING_URING_CMD_FIXED)",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "registerfiles",
+		.lname	= "Register file set",
+		.type	= FIO_OPT_STR_SET,
+		.off1	= offsetof(struct blk_options, registerfiles),
+		.help	= "Register the device files with io_uring",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "sqthread_poll",
+		.lname	= "Kernel SQ thread polling",
+		.type	= FIO_OPT_STR_SET,
+		.off1	= offsetof(struct blk_options, sqpoll_thread),
+		.help	= "Offload submission to a kernel thread (IORING_SETUP_SQPOLL)",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "sqthread_poll_cpu",
+		.lname	= "SQ Thread Poll CPU",
+		.type	= FIO_OPT_INT,
+		.cb	= sqpoll_cpu_cb,
+		.help	= "CPU the SQ polling thread runs on",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "nonvectored",
+		.lname	= "Non-vectored",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, nonvectored),
+		.def	= "-1",
+		.help	= "Use non-vectored commands (NVME_URING_CMD_IO); 0 uses NVME_URING_CMD_IO_VEC",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "readfua",
+		.lname	= "Read fua flag support",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct blk_options, readfua),
+		.def	= "0",
+		.help	= "Set FUA (force unit access) on every read",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "writefua",
+		.lname	= "Write fua flag support",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct blk_options, writefua),
+		.def	= "0",
+		.help	= "Set FUA (force unit access) on every write (virtio-blk: a flush after each write)",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "write_mode",
+		.lname	= "Write command type",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct blk_options, write_mode),
+		.def	= "write",
+		.help	= "Command issued for writes",
+		.posval	= {
+			{ .ival = "write", .oval = BLK_WRITE_MODE_WRITE, .help = "Write" },
+			{ .ival = "uncor", .oval = BLK_WRITE_MODE_UNCOR, .help = "Write Uncorrectable (NVMe)" },
+			{ .ival = "zeroes", .oval = BLK_WRITE_MODE_ZEROES, .help = "Write Zeroes" },
+			{ .ival = "verify", .oval = BLK_WRITE_MODE_VERIFY, .help = "Verify (NVMe)" },
+		},
+		ENGINE_OPT,
+	},
+	{
+		.name	= "deac",
+		.lname	= "Deallocate bit for write zeroes command",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct blk_options, deac),
+		.def	= "0",
+		.help	= "Set DEAC (deallocate) on write zeroes (virtio-blk: the unmap flag)",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "num_range",
+		.lname	= "Number of ranges per trim",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, num_range),
+		.def	= "1",
+		.minval	= 1,
+		.maxval	= 256,
+		.help	= "Ranges in one Dataset Management (trim) command, 1 to 256",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "md_per_io_size",
+		.lname	= "Separate Metadata Buffer Size per I/O",
+		.type	= FIO_OPT_STR_VAL,
+		.off1	= offsetof(struct blk_options, md_per_io_size),
+		.def	= "0",
+		.help	= "Size of the separate metadata buffer of each I/O (formats with separate metadata)",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "pi_act",
+		.lname	= "Protection Information Action",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct blk_options, pi_act),
+		.def	= "1",
+		.help	= "PRACT bit: the controller inserts/strips protection information",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "pi_chk",
+		.lname	= "Protection Information Check",
+		.type	= FIO_OPT_STR_STORE,
+		.off1	= offsetof(struct blk_options, pi_chk_str),
+		.help	= "Protection information checks (pi_chk=GUARD,REFTAG,APPTAG)",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "apptag",
+		.lname	= "Application Tag used in Protection Information",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, apptag),
+		.def	= "0x1234",
+		.help	= "Application tag of the protection information (default 0x1234)",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "apptag_mask",
+		.lname	= "Application Tag Mask",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, apptag_mask),
+		.def	= "0xffff",
+		.help	= "Application tag mask (default 0xffff)",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "blk_oversize",
+		.lname	= "I/O larger than the device's maximum transfer",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct blk_options, oversize),
+		.def	= "split",
+		.help	= "What to do with an I/O larger than the device's maximum transfer",
+		.posval	= {
+			{ .ival = "split", .oval = BLK_OVERSIZE_SPLIT,
+			  .help = "Send several commands and complete them as one I/O" },
+			{ .ival = "refuse", .oval = BLK_OVERSIZE_REFUSE,
+			  .help = "Refuse the job at start-up" },
+		},
+		ENGINE_OPT,
+	},
+	{
+		.name	= "blk_wait_mode",
+		.lname	= "virtio-blk completion wait",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct blk_options, wait_mode),
+		.def	= "auto",
+		.help	= "How virtio-blk waits for completions",
+		.posval	= {
+			{ .ival = "auto", .oval = BLK_WAIT_AUTO, .help = "poll with hipri, else eventfd" },
+			{ .ival = "eventfd", .oval = BLK_WAIT_EVENTFD, .help = "block on the call eventfd" },
+			{ .ival = "poll", .oval = BLK_WAIT_POLL, .help = "spin on the used ring" },
+		},
+		ENGINE_OPT,
+	},
+	{
+		.name	= "blk_queue_size",
+		.lname	= "virtqueue size",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, queue_size),
+		.def	= "0",
+		.help	= "Virtqueue entries (power of two); 0 picks from iodepth and the device maximum",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "blk_trim_write_zeroes",
+		.lname	= "Trim as write zeroes",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct blk_options, trim_write_zeroes),
+		.def	= "0",
+		.help	= "virtio-blk: send trims as WRITE_ZEROES with the unmap flag instead of DISCARD",
+		ENGINE_OPT,
+	},
+	{
+		.name	= NULL,
+	},
+};

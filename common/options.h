@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Job options of every blkengine engine kind.
+ *
+ * Options that fio's io_uring_cmd engine also has keep its names and
+ * semantics, so a job file moves over by changing the ioengine line.
+ * Options of our own start with "blk_".
+ */
+#ifndef BLK_OPTIONS_H
+#define BLK_OPTIONS_H
+
+#include <stdint.h>
+
+struct fio_option;
+struct thread_data;
+
+enum blk_kind {
+	BLK_KIND_AUTO = 0,		/* chosen from each file */
+	BLK_KIND_NVME_URING,		/* nvme-passthru-uring */
+	BLK_KIND_VHOST_USER,		/* virtio-blk-vhost-user */
+	BLK_KIND_VHOST_VDPA,		/* virtio-blk-vhost-vdpa */
+	BLK_KIND_NR,
+};
+
+enum blk_write_mode {
+	BLK_WRITE_MODE_WRITE = 0,
+	BLK_WRITE_MODE_UNCOR,
+	BLK_WRITE_MODE_ZEROES,
+	BLK_WRITE_MODE_VERIFY,
+};
+
+/* pi_chk is a list of these, as in fio's io_uring_cmd engine */
+#define BLK_PI_CHK_GUARD	(1u << 2)
+#define BLK_PI_CHK_APPTAG	(1u << 1)
+#define BLK_PI_CHK_REFTAG	(1u << 0)
+
+enum blk_oversize {
+	BLK_OVERSIZE_SPLIT = 0,		/* split into several commands */
+	BLK_OVERSIZE_REFUSE,		/* refuse the job at start-up */
+};
+
+enum blk_wait_mode {
+	BLK_WAIT_AUTO = 0,		/* poll with hipri, else eventfd */
+	BLK_WAIT_EVENTFD,
+	BLK_WAIT_POLL,
+};
+
+struct blk_options {
+	void *pad;			/* an offset of 0 breaks fio's parser */
+	unsigned int kind;		/* enum blk_kind */
+
+	/* io_uring_cmd compatible */
+	unsigned int cmd_type;
+	unsigned int fixedbufs;
+	unsigned int registerfiles;
+	unsigned int sqpoll_thread;
+	unsigned int sqpoll_set;
+	unsigned int sqpoll_cpu;
+	unsigned int hipri;
+	unsigned int nonvectored;
+	unsigned int readfua;
+	unsigned int writefua;
+	unsigned long long md_per_io_size;
+	unsigned int pi_act;
+	char *pi_chk_str;
+	unsigned int pi_chk;		/* BLK_PI_CHK_* parsed from pi_chk_str */
+	unsigned int apptag;
+	unsigned int apptag_mask;
+	unsigned int write_mode;	/* enum blk_write_mode */
+	unsigned int deac;
+	unsigned int num_range;
+
+	/* blkengine's own */
+	unsigned int oversize;		/* enum blk_oversize */
+	unsigned int wait_mode;		/* enum blk_wait_mode */
+	unsigned int queue_size;	/* virtqueue entries, 0 = device maximum */
+	unsigned int trim_write_zeroes;	/* virtio-blk: trim as write zeroes */
+};
+
+extern struct fio_option blk_fio_options[];
+
+const char *blk_kind_name(enum blk_kind kind);
+
+/*
+ * Checks option combinations that do not depend on the device; logs a
+ * message naming the option and returns -EINVAL when one is wrong.
+ */
+int blk_options_check(struct thread_data *td, struct blk_options *o);
+
+#endif

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The ioengine fio loads from libblkengine.so. It owns what every kind
+ * shares (option checks, kind selection, shared I/O memory, error texts)
+ * and forwards the rest to the backend of the job's kind.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fio.h"
+#include "optgroup.h"
+
+#include "backend.h"
+#include "nvme_status.h"
+#include "options.h"
+#include "select.h"
+
+/* A backend left out of the build is reported, not called. */
+extern const struct blk_backend blk_nvme_uring_backend __attribute__((weak));
+extern const struct blk_backend blk_vhost_user_backend __attribute__((weak));
+extern const struct blk_backend blk_vhost_vdpa_backend __attribute__((weak));
+
+static const struct blk_backend *backend_of_kind(enum blk_kind kind)
+{
+	switch (kind) {
+	case BLK_KIND_NVME_URING:
+		return &blk_nvme_uring_backend;
+	case BLK_KIND_VHOST_USER:
+		return &blk_vhost_user_backend;
+	case BLK_KIND_VHOST_VDPA:
+		return &blk_vhost_vdpa_backend;
+	default:
+		return NULL;
+	}
+}
+
+static const struct blk_backend *choose_backend(struct thread_data *td)
+{
+	const struct blk_backend *be;
+	enum blk_kind kind;
+
+	if (blk_options_check(td, td->eo))
+		return NULL;
+	kind = blk_select_kind(td);
+	if (kind == BLK_KIND_AUTO)
+		return NULL;
+	be = backend_of_kind(kind);
+	if (!be)
+		log_err("blkengine: the %s engine is not part of this build of libblkengine.so\n",
+			blk_kind_name(kind));
+	return be;
+}
+
+static inline const struct blk_backend *job_backend(struct thread_data *td)
+{
+	return blk_thread_of(td)->backend;
+}
+
+static int blk_setup(struct thread_data *td)
+{
+	const struct blk_backend *be;
+
+	if (fio_option_is_set(&td->o, mem_type)) {
+		log_err("blkengine: mem=/iomem= cannot be used: the engine places I/O buffers in shared memory (memfd) that the device maps itself; remove the mem= option\n");
+		return 1;
+	}
+	be = choose_backend(td);
+	if (!be)
+		return 1;
+	return be->setup(td) ? 1 : 0;
+}
+
+static int blk_init(struct thread_data *td)
+{
+	const struct blk_backend *be = choose_backend(td);
+	int ret;
+
+	if (!be)
+		return 1;
+	ret = be->init(td);
+	if (ret)
+		return 1;
+	blk_thread_of(td)->backend = be;
+	blk_thread_of(td)->mem = (struct blk_iomem)BLK_IOMEM_INIT;
+	return 0;
+}
+
+static int blk_post_init(struct thread_data *td)
+{
+	const struct blk_backend *be = job_backend(td);
+
+	return be->post_init ? (be->post_init(td) ? 1 : 0) : 0;
+}
+
+static void blk_cleanup(struct thread_data *td)
+{
+	if (!td->io_ops_data)
+		return;
+	job_backend(td)->cleanup(td);
+}
+
+static int blk_open_file(struct thread_data *td, struct fio_file *f)
+{
+	return job_backend(td)->open_file(td, f);
+}
+
+static int blk_close_file(struct thread_data *td, struct fio_file *f)
+{
+	return job_backend(td)->close_file(td, f);
+}
+
+/* fio's page cache invalidation has no meaning for these devices. */
+static int blk_invalidate(struct thread_data *td, struct fio_file *f)
+{
+	return 0;
+}
+
+static int blk_iomem_alloc_hook(struct thread_data *td, size_t size)
+{
+	struct blk_thread *bt = blk_thread_of(td);
+	int ret;
+
+	ret = blk_iomem_alloc(&bt->mem, size, "blkengine-io");
+	if (ret) {
+		log_err("blkengine: cannot allocate %zu bytes of shared I/O memory: %s\n",
+			size, strerror(-ret));
+		return 1;
+	}
+	td->orig_buffer = bt->mem.base;
+	return 0;
+}
+
+static void blk_iomem_free_hook(struct thread_data *td)
+{
+	struct blk_thread *bt = blk_thread_of(td);
+
+	if (!bt)
+		return;
+	blk_iomem_free(&bt->mem);
+	td->orig_buffer = NULL;
+}
+
+static int blk_io_u_init(struct thread_data *td, struct io_u *io_u)
+{
+	const struct blk_backend *be = job_backend(td);
+
+	return be->io_u_init ? be->io_u_init(td, io_u) : 0;
+}
+
+static void blk_io_u_free(struct thread_data *td, struct io_u *io_u)
+{
+	const struct blk_backend *be;
+
+	if (!td->io_ops_data)
+		return;
+	be = job_backend(td);
+	if (be->io_u_free)
+		be->io_u_free(td, io_u);
+}
+
+static int blk_prep(struct thread_data *td, struct io_u *io_u)
+{
+	const struct blk_backend *be = job_backend(td);
+
+	return be->prep ? be->prep(td, io_u) : 0;
+}
+
+static enum fio_q_status blk_queue(struct thread_data *td, struct io_u *io_u)
+{
+	return job_backend(td)->queue(td, io_u);
+}
+
+static int blk_commit(struct thread_data *td)
+{
+	return job_backend(td)->commit(td);
+}
+
+static int blk_getevents(struct thread_data *td, unsigned int min, unsigned int max,
+			 const struct timespec *t)
+{
+	return job_backend(td)->getevents(td, min, max, t);
+}
+
+static struct io_u *blk_event(struct thread_data *td, int event)
+{
+	return job_backend(td)->event(td, event);
+}
+
+static const char *virtio_blk_status_name(uint32_t status)
+{
+	switch (status) {
+	case 0:
+		return "OK";
+	case 1:
+		return "IOERR";
+	case 2:
+		return "UNSUPP";
+	default:
+		return "unknown virtio-blk status";
+	}
+}
+
+char *blk_io_err_describe(const struct blk_io_err *err, char *buf, size_t len)
+{
+	switch (err->kind) {
+	case BLK_ERR_NVME:
+		blk_nvme_status_describe(err->code, buf, len);
+		break;
+	case BLK_ERR_VIRTIO:
+		snprintf(buf, len, "virtio-blk status %u (VIRTIO_BLK_S_%s)", err->code,
+			 virtio_blk_status_name(err->code));
+		break;
+	case BLK_ERR_ERRNO:
+		snprintf(buf, len, "%s", strerror((int)err->code));
+		break;
+	default:
+		buf[0] = '\0';
+	}
+	return buf;
+}
+
+/* fio prints and frees the string. */
+static char *blk_errdetails(struct io_u *io_u)
+{
+	const struct blk_io_err *err = io_u->engine_data;
+	char *msg;
+
+	if (!err || err->kind == BLK_ERR_NONE)
+		return NULL;
+	msg = malloc(256);
+	if (!msg)
+		return NULL;
+	return blk_io_err_describe(err, msg, 256);
+}
+
+/*
+ * fio dlsym()s "ioengine" and uses the symbol itself as the ops struct.
+ * It is the only symbol the module exports.
+ */
+struct ioengine_ops ioengine __attribute__((visibility("default")));
+struct ioengine_ops ioengine = {
+	.name			= "blkengine",
+	.version		= FIO_IOOPS_VERSION,
+	.flags			= FIO_NOEXTEND | FIO_NODISKUTIL | FIO_RAWIO |
+				  FIO_ASYNCIO_SETS_ISSUE_TIME,
+	.setup			= blk_setup,
+	.init			= blk_init,
+	.post_init		= blk_post_init,
+	.cleanup		= blk_cleanup,
+	.open_file		= blk_open_file,
+	.close_file		= blk_close_file,
+	.invalidate		= blk_invalidate,
+	.iomem_alloc		= blk_iomem_alloc_hook,
+	.iomem_free		= blk_iomem_free_hook,
+	.io_u_init		= blk_io_u_init,
+	.io_u_free		= blk_io_u_free,
+	.prep			= blk_prep,
+	.queue			= blk_queue,
+	.commit			= blk_commit,
+	.getevents		= blk_getevents,
+	.event			= blk_event,
+	.errdetails		= blk_errdetails,
+	.options		= blk_fio_options,
+	.option_struct_size	= sizeof(struct blk_options),
+};
+

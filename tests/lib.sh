@@ -1,0 +1,76 @@
+# Shared helpers for the shell test suites. Source it; call t_begin first.
+#
+# Each case ends in t_pass, t_fail or t_skip (with a reason). t_end prints
+# the suite's closing line "N passed, N failed[, N skipped]" and returns
+# non-zero when a case failed. Counts also go to $BLK_TEST_COUNTS when set,
+# so scripts/test can add the suites up.
+
+t_passed=0
+t_failed=0
+t_skipped=0
+t_suite=
+
+t_begin() {
+	t_suite=$1
+	echo "== $t_suite"
+}
+
+t_pass() {
+	t_passed=$((t_passed + 1))
+	echo "PASS $t_suite: $1"
+}
+
+# t_fail NAME [DETAIL...]: DETAIL is printed indented (e.g. fio's output).
+t_fail() {
+	local name=$1
+	shift
+	t_failed=$((t_failed + 1))
+	echo "FAIL $t_suite: $name"
+	if [ $# -gt 0 ]; then
+		printf '%s\n' "$@" | sed 's/^/    | /' | tail -n 40
+	fi
+}
+
+# t_skip NAME REASON: a skip must say why.
+t_skip() {
+	t_skipped=$((t_skipped + 1))
+	echo "SKIP $t_suite: $1 ($2)"
+}
+
+# t_check NAME CMD...: passes when CMD exits 0.
+t_check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		t_pass "$name"
+	else
+		t_fail "$name" "$out"
+	fi
+}
+
+t_end() {
+	local line="$t_passed passed, $t_failed failed"
+	[ "$t_skipped" -gt 0 ] && line="$line, $t_skipped skipped"
+	echo "$t_suite: $line"
+	if [ -n "${BLK_TEST_COUNTS:-}" ]; then
+		echo "$t_suite $t_passed $t_failed $t_skipped" >>"$BLK_TEST_COUNTS"
+	fi
+	[ "$t_failed" -eq 0 ]
+}
+
+# Paths every suite needs.
+blk_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+blk_build=${BLKENGINE_BUILD:-$blk_top/build}
+blk_module=$blk_build/.libs/libblkengine.so
+blk_fio=${FIO:-fio}
+
+# run_fio OUTVAR ARGS...: runs fio with a timeout, output (stdout+stderr)
+# into the variable named OUTVAR; returns fio's exit status.
+run_fio() {
+	local __var=$1 __out __rc
+	shift
+	__out=$(timeout --kill-after=10 "${BLK_FIO_TIMEOUT:-120}" "$blk_fio" "$@" 2>&1)
+	__rc=$?
+	printf -v "$__var" '%s' "$__out"
+	return $__rc
+}
