@@ -83,6 +83,32 @@ static void explain_block_dev(const char *path, char *why, size_t len)
 		 path, what_we_take);
 }
 
+static void explain_missing(const char *path, char *why, size_t len)
+{
+	const char *name = base_name(path);
+	unsigned int ctrl, ns;
+	char tail;
+
+	if (sscanf(name, "nvme%un%u%c", &ctrl, &ns, &tail) == 2)
+		snprintf(why, len,
+			 "%s does not exist, and the passthrough engine takes the generic char device anyway: use filename=/dev/ng%un%u (ls /dev/ng* lists them)",
+			 path, ctrl, ns);
+	else if (!strncmp(name, "ng", 2))
+		snprintf(why, len,
+			 "%s does not exist; list the NVMe generic char devices with 'ls /dev/ng*' (the kernel creates them from 5.19 on)",
+			 path);
+	else if (!strncmp(name, "vhost-vdpa-", 11))
+		snprintf(why, len,
+			 "%s does not exist; create a vdpa device ('vdpa dev add name NAME mgmtdev MGMT') and bind it to the vhost_vdpa driver ('modprobe vhost_vdpa')",
+			 path);
+	else
+		snprintf(why, len,
+			 "%s does not exist; %s. For vhost-user start a backend first, e.g. "
+			 "qemu-storage-daemon --blockdev driver=file,node-name=d0,filename=IMAGE "
+			 "--export type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=%s,writable=on",
+			 path, what_we_take, path);
+}
+
 enum blk_kind blk_kind_of_file(const char *path, char *why, size_t len)
 {
 	struct stat st;
@@ -90,11 +116,7 @@ enum blk_kind blk_kind_of_file(const char *path, char *why, size_t len)
 
 	if (stat(path, &st)) {
 		if (errno == ENOENT)
-			snprintf(why, len,
-				 "%s does not exist; %s. For vhost-user start a backend first, e.g. "
-				 "qemu-storage-daemon --blockdev driver=file,node-name=d0,filename=IMAGE "
-				 "--export type=vhost-user-blk,id=e0,node-name=d0,addr.type=unix,addr.path=%s,writable=on",
-				 path, what_we_take, path);
+			explain_missing(path, why, len);
 		else
 			snprintf(why, len, "cannot stat %s: %s", path, strerror(errno));
 		return BLK_KIND_AUTO;
