@@ -1,0 +1,77 @@
+#!/bin/bash
+# The build system: configure's checks of the fio tree and binary, install
+# locations, and a full 'make distcheck'.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+t_begin build
+
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+fio_src=$(cat "$blk_build/.fio-src")
+fio_version=$("$blk_fio" --version)
+
+# expect_configure_error NAME PATTERN ARGS...
+expect_configure_error() {
+	local name=$1 pattern=$2 out dir
+	shift 2
+	dir=$(mktemp -d -p "$tmp")
+	if out=$(cd "$dir" && "$blk_top/configure" -q "$@" 2>&1); then
+		t_fail "$name: configure succeeded" "$out"
+	elif ! grep -qF -- "$pattern" <<<"$out"; then
+		t_fail "$name: no '$pattern' in the output" "$out"
+	else
+		t_pass "$name"
+	fi
+}
+
+expect_configure_error "configure without --with-fio says what to pass" \
+	"--with-fio=DIR is required"
+expect_configure_error "configure refuses a directory that is not a fio tree" \
+	"is not a fio source tree" --with-fio="$tmp"
+
+# A fio binary of another version than the tree: a wrapper that reports
+# another version, as a newer package would.
+cat >"$tmp/fio-other" <<'FIO'
+#!/bin/sh
+echo fio-3.99
+FIO
+chmod +x "$tmp/fio-other"
+expect_configure_error "configure refuses a fio binary of another version, naming both" \
+	"the source tree $fio_src is $fio_version but $tmp/fio-other is fio-3.99" \
+	--with-fio="$fio_src" --with-fio-bin="$tmp/fio-other"
+
+# And a tree of another version than the binary.
+mkdir -p "$tmp/fio-tree"
+cp -a "$fio_src"/. "$tmp/fio-tree/"
+rm -f "$tmp/fio-tree/FIO-VERSION-FILE" "$tmp/fio-tree/version"
+sed -i 's/^DEF_VER=.*/DEF_VER=fio-3.21/' "$tmp/fio-tree/FIO-VERSION-GEN"
+expect_configure_error "configure refuses a fio tree of another version, naming both" \
+	"is fio-3.21 but" --with-fio="$tmp/fio-tree"
+
+if grep -q -- '-Wall -Wextra -Werror' "$blk_build/Makefile"; then
+	t_pass "our code builds with -Wall -Wextra -Werror"
+else
+	t_fail "our code builds with -Wall -Wextra -Werror" "$(grep WARN_CFLAGS "$blk_build/Makefile")"
+fi
+
+if out=$(make -C "$blk_build" install DESTDIR="$tmp/root" 2>&1); then
+	libdir=$(sed -n 's/^libdir = //p' "$blk_build/Makefile" | sed "s|\${exec_prefix}|/usr/local|")
+	if ls "$tmp"/root/usr/local/lib*/fio/libblkengine.so >/dev/null 2>&1 &&
+		ls "$tmp"/root/usr/local/share/doc/blkengine/examples/*.fio >/dev/null 2>&1; then
+		t_pass "make install puts the module in \$(libdir)/fio and examples in \$(docdir)"
+	else
+		t_fail "make install locations" "$(cd "$tmp/root" && find . -type f)"
+	fi
+else
+	t_fail "make install" "$out"
+fi
+
+if [ "${BLK_SKIP_DISTCHECK:-0}" = 1 ]; then
+	t_skip "make distcheck" "BLK_SKIP_DISTCHECK=1 was set"
+elif out=$(make -C "$blk_build" distcheck 2>&1); then
+	t_pass "make distcheck"
+else
+	t_fail "make distcheck" "$out"
+fi
+
+t_end
