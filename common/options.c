@@ -2,6 +2,8 @@
 /*
  * The option table fio parses for blkengine jobs.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -24,6 +26,15 @@ const char *blk_kind_name(enum blk_kind kind)
 	if (kind >= BLK_KIND_NR)
 		return "unknown";
 	return kind_names[kind];
+}
+
+unsigned int blk_num_range(struct thread_data *td)
+{
+#ifdef BLK_FIO_HAS_NUM_RANGE
+	return td->o.num_range;
+#else
+	return ((struct blk_options *)td->eo)->num_range;
+#endif
 }
 
 static int sqpoll_cpu_cb(void *data, unsigned long long *val)
@@ -62,9 +73,9 @@ int blk_options_check(struct thread_data *td, struct blk_options *o)
 		log_err("blkengine: apptag and apptag_mask are 16-bit values (0 to 0xffff)\n");
 		return -EINVAL;
 	}
-	if (o->num_range < 1 || o->num_range > 256) {
+	if (blk_num_range(td) < 1 || blk_num_range(td) > 256) {
 		log_err("blkengine: num_range=%u: a Dataset Management command carries 1 to 256 ranges\n",
-			o->num_range);
+			blk_num_range(td));
 		return -EINVAL;
 	}
 	return 0;
@@ -195,6 +206,8 @@ struct fio_option blk_fio_options[] = {
 		.help	= "Set DEAC (deallocate) on write zeroes (virtio-blk: the unmap flag)",
 		ENGINE_OPT,
 	},
+#ifndef BLK_FIO_HAS_NUM_RANGE
+	/* newer fio has num_range as a job option of its own */
 	{
 		.name	= "num_range",
 		.lname	= "Number of ranges per trim",
@@ -206,6 +219,7 @@ struct fio_option blk_fio_options[] = {
 		.help	= "Ranges in one Dataset Management (trim) command, 1 to 256",
 		ENGINE_OPT,
 	},
+#endif
 	{
 		.name	= "md_per_io_size",
 		.lname	= "Separate Metadata Buffer Size per I/O",

@@ -81,6 +81,9 @@ extern struct fio_option blk_fio_options[];
 
 const char *blk_kind_name(enum blk_kind kind);
 
+/* Ranges per trim: fio's own num_range where it has one, else ours. */
+unsigned int blk_num_range(struct thread_data *td);
+
 /*
  * Checks option combinations that do not depend on the device; logs a
  * message naming the option and returns -EINVAL when one is wrong.

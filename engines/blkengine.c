@@ -4,6 +4,8 @@
  * shares (option checks, kind selection, shared I/O memory, error texts)
  * and forwards the rest to the backend of the job's kind.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +224,11 @@ char *blk_io_err_describe(const struct blk_io_err *err, char *buf, size_t len)
 }
 
 /* fio prints and frees the string. */
+#ifdef BLK_FIO_ERRDETAILS_TAKES_TD
+static char *blk_errdetails(struct thread_data *td, struct io_u *io_u)
+#else
 static char *blk_errdetails(struct io_u *io_u)
+#endif
 {
 	const struct blk_io_err *err = io_u->engine_data;
 	char *msg;
