@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Builders of NVM command set I/O commands into struct nvme_uring_cmd.
+ *
+ * Each builder clears the whole command and fills opcode, nsid, buffers and
+ * command dwords 10-15; nothing else (the kernel owns the command id and
+ * PRP/SGL). Fields of nvme_uring_cmd are in CPU byte order; only the DSM
+ * range list, which the device reads from memory, is little endian.
+ * Builders return 0, or -EINVAL for a value the command cannot encode, so a
+ * bad request never reaches the device as a different one.
+ */
+#ifndef BLK_NVME_CMD_H
+#define BLK_NVME_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/nvme_ioctl.h>
+#include <nvme/types.h>
+
+#include "nvme_ns.h"
+
+/* blk_nvme_rw.flags */
+#define BLK_NVME_RW_FUA		(1u << 0)	/* force unit access */
+#define BLK_NVME_RW_LR		(1u << 1)	/* limited retry */
+#define BLK_NVME_RW_DEAC	(1u << 2)	/* write zeroes: deallocate */
+
+/*
+ * blk_nvme_rw.prinfo, the 4-bit PRINFO field. The PRCHK bits have the
+ * values of the pi_chk option bits (BLK_PI_CHK_GUARD/APPTAG/REFTAG).
+ */
+#define BLK_NVME_PRINFO_PRCHK_REF	(1u << 0)
+#define BLK_NVME_PRINFO_PRCHK_APP	(1u << 1)
+#define BLK_NVME_PRINFO_PRCHK_GUARD	(1u << 2)
+#define BLK_NVME_PRINFO_PRACT		(1u << 3)
+
+/* A range of logical blocks and what to do with its data and metadata. */
+struct blk_nvme_rw {
+	uint32_t nsid;
+	uint32_t nlb;			/* logical blocks, 1 .. BLK_NVME_MAX_NLB */
+	uint64_t slba;			/* first logical block */
+	void *buf;			/* data (read, write, compare), else NULL */
+	uint32_t len;			/* bytes at buf */
+	uint32_t md_len;		/* bytes at md */
+	void *md;			/* separate metadata, or NULL */
+	uint32_t flags;			/* BLK_NVME_RW_* */
+	uint8_t prinfo;			/* BLK_NVME_PRINFO_* */
+	uint8_t dtype;			/* write only: directive type, 0 = none */
+	uint16_t dspec;			/* write only: directive specific */
+	uint32_t reftag;		/* initial reference tag, low 32 bits */
+	uint16_t apptag;		/* expected/stored application tag */
+	uint16_t apptag_mask;		/* apptag bits to check */
+};
+
+/* FUA, LR, PRINFO, PI tags. */
+int blk_nvme_cmd_read(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
+/* FUA, LR, PRINFO, PI tags, DTYPE/DSPEC (e.g. FDP placement). */
+int blk_nvme_cmd_write(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
+/* FUA, LR, PRINFO, PI tags; buf holds the data to compare with. */
+int blk_nvme_cmd_compare(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
+/* No data; FUA, LR, DEAC, PRINFO, PI tags. */
+int blk_nvme_cmd_write_zeroes(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
+/* No data; FUA, LR, PRINFO, PI tags. */
+int blk_nvme_cmd_verify(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
+/* No data and no flags. */
+int blk_nvme_cmd_write_uncor(struct nvme_uring_cmd *cmd, uint32_t nsid,
+			     uint64_t slba, uint32_t nlb);
+void blk_nvme_cmd_flush(struct nvme_uring_cmd *cmd, uint32_t nsid);
+
+/* DSM attribute: deallocate (NVME_DSMGMT_AD). */
+#define BLK_NVME_DSM_AD		NVME_DSMGMT_AD
+
+/*
+ * Fills one DSM range (little endian) of nlb blocks (1-based, unlike
+ * NLB of reads and writes) from slba with context attributes cattr.
+ * Returns 0, or -EINVAL for nlb 0.
+ */
+int blk_nvme_dsm_range(struct nvme_dsm_range *range, uint64_t slba,
+		       uint32_t nlb, uint32_t cattr);
+
+/*
+ * Dataset Management over nr (1 .. NVME_DSM_MAX_RANGES) ranges; attr is a
+ * mask of NVME_DSMGMT_IDR/IDW/AD. The range array is the data buffer and
+ * must stay valid until the command completes.
+ */
+int blk_nvme_cmd_dsm(struct nvme_uring_cmd *cmd, uint32_t nsid,
+		     struct nvme_dsm_range *ranges, unsigned int nr,
+		     uint32_t attr);
+
+/*
+ * Checks an I/O of len bytes at byte offset against ns (units of
+ * ns->block_size) and stores its first block and block count. Returns 0,
+ * or the first failing check:
+ *   -EINVAL    offset or len not a multiple of block_size, or len 0
+ *   -ERANGE    the I/O ends past the namespace (nsze)
+ *   -E2BIG     more than BLK_NVME_MAX_NLB blocks
+ *   -EMSGSIZE  len above ns->max_transfer
+ */
+int blk_nvme_io_check(const struct blk_nvme_ns *ns, uint64_t offset,
+		      uint64_t len, uint64_t *slba, uint32_t *nlb);
+
+/*
+ * One line saying which check of blk_nvme_io_check() returned err and
+ * with which numbers. Returns buf.
+ */
+char *blk_nvme_io_check_msg(int err, const struct blk_nvme_ns *ns,
+			    uint64_t offset, uint64_t len,
+			    char *buf, size_t size);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What an NVMe I/O engine needs to know about one namespace, from Identify
+ * Controller + Identify Namespace and the kernel's transfer limit.
+ *
+ * blk_nvme_ns_parse() is pure (raw 4096-byte Identify images in, struct
+ * out) so every format can be tested without a device; blk_nvme_ns_probe()
+ * gathers the inputs from an open /dev/ngXnY.
+ */
+#ifndef BLK_NVME_NS_H
+#define BLK_NVME_NS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Size of an Identify data structure. */
+#define BLK_NVME_IDENTIFY_SIZE	4096u
+
+/* Memory page size Linux assumes for MDTS (CAP.MPSMIN is not readable). */
+#define BLK_NVME_MIN_PAGE	4096u
+
+/* Most logical blocks one read/write can carry: NLB is 16 bits, 0-based. */
+#define BLK_NVME_MAX_NLB	65536u
+
+struct blk_nvme_ns {
+	uint32_t nsid;
+	uint64_t nsze;			/* namespace size in logical blocks */
+	uint32_t lba_size;		/* data bytes per logical block */
+	unsigned int lba_shift;		/* log2(lba_size) */
+	uint32_t ms;			/* metadata bytes per logical block */
+	bool extended_lba;		/* metadata interleaved with data (FLBAS bit 4) */
+	/*
+	 * Bytes one logical block takes in the data buffer: lba_size, plus ms
+	 * when extended_lba. Offsets and lengths of I/O are in these units.
+	 */
+	uint32_t block_size;
+	unsigned int lbaf;		/* formatted LBA format index, 0..63 */
+	unsigned int pi_type;		/* 0 none, 1..3 (DPS bits 0-2) */
+	bool pi_first;			/* PI in the first bytes of metadata (DPS bit 3) */
+	uint8_t dlfeat;			/* raw DLFEAT */
+	bool dealloc_zeroes;		/* deallocated blocks read as zeroes */
+	/*
+	 * Largest data_len of one command in bytes: the minimum of MDTS, the
+	 * kernel's max_hw_sectors_kb (when known) and what 16-bit NLB and a
+	 * 32-bit data_len can express; a multiple of block_size, never 0.
+	 */
+	uint32_t max_transfer;
+	uint64_t mdts_bytes;		/* MDTS alone, 0 = no limit reported */
+	uint32_t kernel_max_bytes;	/* max_hw_sectors_kb * 1024, 0 = unknown */
+	bool vwc;			/* volatile write cache present */
+	uint16_t oncs;			/* raw ONCS of Identify Controller */
+	bool has_compare;
+	bool has_write_uncor;
+	bool has_dsm;
+	bool has_write_zeroes;
+	bool has_verify;
+};
+
+/*
+ * Bytes MDTS allows for a controller whose minimum memory page size is
+ * min_page: min_page << mdts, 0 for MDTS 0 (no limit), UINT64_MAX when
+ * that does not fit in 64 bits.
+ */
+uint64_t blk_nvme_mdts_bytes(uint8_t mdts, uint32_t min_page);
+
+/*
+ * Fills ns from raw Identify Controller and Identify Namespace images
+ * (BLK_NVME_IDENTIFY_SIZE bytes each, any alignment). min_page as for
+ * blk_nvme_mdts_bytes(); kernel_max_bytes is the kernel's transfer limit
+ * in bytes or 0 if unknown. Returns 0, or -ENXIO (inactive namespace),
+ * -EINVAL (LBA format index beyond NLBAF/NULBAF) or -EOPNOTSUPP (LBA data
+ * size unusable), with a one-line reason in msg.
+ */
+int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
+		      uint32_t min_page, uint32_t kernel_max_bytes,
+		      struct blk_nvme_ns *ns, char *msg, size_t msg_len);
+
+/*
+ * The kernel's max_hw_sectors_kb in bytes for the namespace nsid behind the
+ * NVMe generic char device dev: finds the block device of the same
+ * namespace next to it under sysfs_root ("/sys"; tests pass a copy).
+ * Returns 0, or -ENOENT when no such block device or attribute exists.
+ */
+int blk_nvme_kernel_max_bytes(const char *sysfs_root, dev_t dev, uint32_t nsid,
+			      uint32_t *max_bytes);
+
+/*
+ * Probes an open NVMe generic char device (/dev/ngXnY): namespace id,
+ * Identify Controller and Namespace, kernel limit (falls back to MDTS
+ * alone). Returns 0 or -errno with msg naming path and what failed.
+ */
+int blk_nvme_ns_probe(int fd, const char *path, struct blk_nvme_ns *ns,
+		      char *msg, size_t msg_len);
+
+#endif
