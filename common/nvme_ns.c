@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * NVMe namespace information from Identify data and sysfs.
+ */
+#include <dirent.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+/*
+ * libnvme.h brings NVME_IOCTL_ID; it must not follow linux/nvme_ioctl.h
+ * (libnvme 1.3 then loses NVME_DEFAULT_IOCTL_TIMEOUT).
+ */
+#include <libnvme.h>
+
+#include "nvme_ns.h"
+#include "nvme_status.h"
+
+_Static_assert(sizeof(struct nvme_id_ctrl) == BLK_NVME_IDENTIFY_SIZE, "id_ctrl size");
+_Static_assert(sizeof(struct nvme_id_ns) == BLK_NVME_IDENTIFY_SIZE, "id_ns size");
+
+/* LBA data sizes we accept: 512 bytes (the spec's minimum) to 16 MiB. */
+#define BLK_LBADS_MIN	9
+#define BLK_LBADS_MAX	24
+
+/* FLBAS bits 5-6 are bits 4-5 of the format index */
+#define BLK_FLBAS_HIGH_SHIFT	5
+#define BLK_LBAF_HIGH_SHIFT	4
+
+static void blk_msg(char *msg, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void blk_msg(char *msg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!msg || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, len, fmt, ap);
+	va_end(ap);
+}
+
+static unsigned int blk_ilog2(uint32_t v)
+{
+	return 31 - (unsigned int)__builtin_clz(v);
+}
+
+uint64_t blk_nvme_mdts_bytes(uint8_t mdts, uint32_t min_page)
+{
+	unsigned int shift;
+
+	if (!mdts)
+		return 0;
+	if (!min_page || (min_page & (min_page - 1)))
+		min_page = BLK_NVME_MIN_PAGE;
+	shift = blk_ilog2(min_page) + mdts;
+	if (shift >= 64)
+		return UINT64_MAX;
+	return (uint64_t)1 << shift;
+}
+
+static uint32_t blk_max_transfer(uint64_t mdts_bytes, uint32_t kernel_max,
+				 uint32_t block_size)
+{
+	/* what NLB and a 32-bit data_len can express at all */
+	uint64_t limit = (uint64_t)BLK_NVME_MAX_NLB * block_size;
+
+	if (limit > UINT32_MAX)
+		limit = UINT32_MAX;
+	if (mdts_bytes && mdts_bytes < limit)
+		limit = mdts_bytes;
+	if (kernel_max && kernel_max < limit)
+		limit = kernel_max;
+	return (uint32_t)(limit - limit % block_size);
+}
+
+int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
+		      uint32_t min_page, uint32_t kernel_max_bytes,
+		      struct blk_nvme_ns *ns, char *msg, size_t msg_len)
+{
+	struct nvme_id_ctrl ctrl;
+	struct nvme_id_ns id;
+	unsigned int lbaf, nformats;
+	uint8_t lbads;
+
+	/* copies: the images may be unaligned byte buffers */
+	memcpy(&ctrl, id_ctrl, sizeof(ctrl));
+	memcpy(&id, id_ns, sizeof(id));
+	memset(ns, 0, sizeof(*ns));
+	ns->nsid = nsid;
+
+	ns->nsze = le64toh(id.nsze);
+	if (!ns->nsze) {
+		blk_msg(msg, msg_len, "namespace %" PRIu32 " is not active (size 0)", nsid);
+		return -ENXIO;
+	}
+
+	lbaf = (id.flbas & NVME_NS_FLBAS_LOWER_MASK) |
+	       ((id.flbas & NVME_NS_FLBAS_HIGHER_MASK) >> BLK_FLBAS_HIGH_SHIFT)
+			<< BLK_LBAF_HIGH_SHIFT;
+	/* NLBAF is 0-based; NULBAF formats follow the NLBAF ones */
+	nformats = id.nlbaf + 1u + id.nulbaf;
+	if (lbaf >= nformats || lbaf >= sizeof(id.lbaf) / sizeof(id.lbaf[0])) {
+		blk_msg(msg, msg_len,
+			"namespace %" PRIu32 " is formatted with LBA format %u but reports only %u formats",
+			nsid, lbaf, nformats);
+		return -EINVAL;
+	}
+	ns->lbaf = lbaf;
+
+	lbads = id.lbaf[lbaf].ds;
+	if (lbads < BLK_LBADS_MIN || lbads > BLK_LBADS_MAX) {
+		blk_msg(msg, msg_len,
+			"namespace %" PRIu32 " LBA format %u has a data size of 2^%u bytes; supported are 2^%u to 2^%u",
+			nsid, lbaf, lbads, BLK_LBADS_MIN, BLK_LBADS_MAX);
+		return -EOPNOTSUPP;
+	}
+	ns->lba_shift = lbads;
+	ns->lba_size = 1u << lbads;
+	ns->ms = le16toh(id.lbaf[lbaf].ms);
+	ns->extended_lba = ns->ms && (id.flbas & NVME_NS_FLBAS_META_EXT);
+	ns->block_size = ns->lba_size + (ns->extended_lba ? ns->ms : 0);
+
+	ns->pi_type = id.dps & NVME_NS_DPS_PI_MASK;
+	ns->pi_first = !!(id.dps & NVME_NS_DPS_PI_FIRST);
+	ns->dlfeat = id.dlfeat;
+	ns->dealloc_zeroes = (id.dlfeat & NVME_NS_DLFEAT_RB) == NVME_NS_DLFEAT_RB_ALL_0S;
+
+	ns->vwc = !!(ctrl.vwc & NVME_CTRL_VWC_PRESENT);
+	ns->oncs = le16toh(ctrl.oncs);
+	ns->has_compare = !!(ns->oncs & NVME_CTRL_ONCS_COMPARE);
+	ns->has_write_uncor = !!(ns->oncs & NVME_CTRL_ONCS_WRITE_UNCORRECTABLE);
+	ns->has_dsm = !!(ns->oncs & NVME_CTRL_ONCS_DSM);
+	ns->has_write_zeroes = !!(ns->oncs & NVME_CTRL_ONCS_WRITE_ZEROES);
+	ns->has_verify = !!(ns->oncs & NVME_CTRL_ONCS_VERIFY);
+
+	ns->mdts_bytes = blk_nvme_mdts_bytes(ctrl.mdts, min_page);
+	ns->kernel_max_bytes = kernel_max_bytes;
+	ns->max_transfer = blk_max_transfer(ns->mdts_bytes, kernel_max_bytes,
+					    ns->block_size);
+	if (!ns->max_transfer) {
+		blk_msg(msg, msg_len,
+			"namespace %" PRIu32 ": the maximum transfer (MDTS %" PRIu64 " bytes, kernel %" PRIu32 " bytes) is smaller than one %" PRIu32 "-byte block",
+			nsid, ns->mdts_bytes, kernel_max_bytes, ns->block_size);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* Reads a small decimal sysfs attribute. */
+static int blk_read_u64(const char *path, uint64_t *val)
+{
+	char buf[32], *end;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -ENODATA;
+	buf[n] = '\0';
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+int blk_nvme_kernel_max_bytes(const char *sysfs_root, dev_t dev, uint32_t nsid,
+			      uint32_t *max_bytes)
+{
+	char parent[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	uint64_t id, kb;
+	int ret = -ENOENT;
+	DIR *dir;
+
+	/*
+	 * The generic device's parent is its controller (or, with native
+	 * multipath, its subsystem); the block device of the same namespace
+	 * is a sibling there with the same "nsid" attribute.
+	 */
+	if (snprintf(parent, sizeof(parent), "%s/dev/char/%u:%u/device", sysfs_root,
+		     major(dev), minor(dev)) >= (int)sizeof(parent))
+		return -ENAMETOOLONG;
+	dir = opendir(parent);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s/nsid", parent, de->d_name) >= (int)sizeof(path) ||
+		    blk_read_u64(path, &id) || id != nsid)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s/queue/max_hw_sectors_kb", parent, de->d_name) >= (int)sizeof(path) ||
+		    blk_read_u64(path, &kb) || !kb)
+			continue;
+		kb = kb > UINT32_MAX / 1024 ? UINT32_MAX / 1024 : kb;
+		/* hidden per-path disks may sit next to the head: take the smallest */
+		if (ret || kb * 1024 < *max_bytes)
+			*max_bytes = (uint32_t)(kb * 1024);
+		ret = 0;
+	}
+	closedir(dir);
+	return ret;
+}
+
+/* Returns -errno for a failed admin command: ret is -1/errno or an NVMe status. */
+static int blk_identify_err(int ret, const char *path, const char *what,
+			    char *msg, size_t msg_len)
+{
+	char desc[160];
+	int err;
+
+	if (ret < 0) {
+		err = errno ? errno : EIO;
+		blk_msg(msg, msg_len, "%s: Identify %s failed: %s%s", path, what,
+			strerror(err), err == EACCES || err == EPERM ?
+			" (admin commands need CAP_SYS_ADMIN)" : "");
+		return -err;
+	}
+	blk_msg(msg, msg_len, "%s: Identify %s failed: %s", path, what,
+		blk_nvme_status_describe((uint32_t)ret, desc, sizeof(desc)));
+	return -blk_nvme_status_errno((uint32_t)ret);
+}
+
+int blk_nvme_ns_probe(int fd, const char *path, struct blk_nvme_ns *ns,
+		      char *msg, size_t msg_len)
+{
+	uint32_t kernel_max = 0;
+	struct stat st;
+	void *id_ctrl, *id_ns;
+	int nsid, ret;
+
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		blk_msg(msg, msg_len, "%s: fstat failed: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (!S_ISCHR(st.st_mode)) {
+		blk_msg(msg, msg_len, "%s is not a character device; give an NVMe generic device such as /dev/ng0n1",
+			path);
+		return -ENOTTY;
+	}
+	nsid = ioctl(fd, NVME_IOCTL_ID);
+	if (nsid < 0) {
+		ret = -errno;
+		blk_msg(msg, msg_len, "%s: cannot get the namespace id (%s); is it an NVMe generic device (/dev/ngXnY)?",
+			path, strerror(-ret));
+		return ret;
+	}
+	if (nsid == 0) {
+		blk_msg(msg, msg_len, "%s is an NVMe controller, not a namespace; use /dev/ngXnY", path);
+		return -ENOTTY;
+	}
+
+	id_ctrl = calloc(2, BLK_NVME_IDENTIFY_SIZE);
+	if (!id_ctrl) {
+		blk_msg(msg, msg_len, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	id_ns = (char *)id_ctrl + BLK_NVME_IDENTIFY_SIZE;
+
+	errno = 0;
+	ret = nvme_identify_ctrl(fd, id_ctrl);
+	if (ret) {
+		ret = blk_identify_err(ret, path, "Controller", msg, msg_len);
+		goto free_id;
+	}
+	errno = 0;
+	ret = nvme_identify_ns(fd, (uint32_t)nsid, id_ns);
+	if (ret) {
+		ret = blk_identify_err(ret, path, "Namespace", msg, msg_len);
+		goto free_id;
+	}
+
+	/* without the sysfs limit, MDTS alone still bounds the commands */
+	if (blk_nvme_kernel_max_bytes("/sys", st.st_rdev, (uint32_t)nsid, &kernel_max))
+		kernel_max = 0;
+
+	ret = blk_nvme_ns_parse(id_ctrl, id_ns, (uint32_t)nsid, BLK_NVME_MIN_PAGE,
+				kernel_max, ns, msg, msg_len);
+	if (ret && msg && msg_len) {
+		char reason[256];
+
+		snprintf(reason, sizeof(reason), "%s", msg);
+		blk_msg(msg, msg_len, "%s: %s", path, reason);
+	}
+free_id:
+	free(id_ctrl);
+	return ret;
+}
