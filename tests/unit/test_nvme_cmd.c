@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * NVMe command builders, checked against the command layout of the NVMe
+ * Base and NVM Command Set specifications: expected values are written
+ * as raw dwords here, not derived from the headers the builders use.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nvme_cmd.h"
+#include "unit.h"
+
+/* the 72-byte uring command as 18 dwords */
+static void dwords(const struct nvme_uring_cmd *cmd, uint32_t dw[18])
+{
+	memcpy(dw, cmd, 18 * sizeof(uint32_t));
+}
+
+static void test_layout(void)
+{
+	/* linux/nvme_ioctl.h: the submission entry minus what the kernel owns */
+	CHECK_EQ(sizeof(struct nvme_uring_cmd), 72);
+	CHECK_EQ(offsetof(struct nvme_uring_cmd, opcode), 0);
+	CHECK_EQ(offsetof(struct nvme_uring_cmd, nsid), 4);
+	CHECK_EQ(offsetof(struct nvme_uring_cmd, metadata), 16);
+	CHECK_EQ(offsetof(struct nvme_uring_cmd, addr), 24);
+	CHECK_EQ(offsetof(struct nvme_uring_cmd, metadata_len), 32);
+	CHECK_EQ(offsetof(struct nvme_uring_cmd, data_len), 36);
+	CHECK_EQ(offsetof(struct nvme_uring_cmd, cdw10), 40);
+	CHECK_EQ(offsetof(struct nvme_uring_cmd, cdw12), 48);
+	CHECK_EQ(offsetof(struct nvme_uring_cmd, cdw15), 60);
+	/* DSM range: Context Attributes, Length, Starting LBA */
+	CHECK_EQ(sizeof(struct nvme_dsm_range), 16);
+}
+
+static void test_read(void)
+{
+	static char data[4096], md[64];
+	struct blk_nvme_rw rw = {
+		.nsid = 3, .slba = 0x123456789aull, .nlb = 8,
+		.buf = data, .len = sizeof(data), .md = md, .md_len = sizeof(md),
+	};
+	struct nvme_uring_cmd cmd;
+	uint32_t dw[18];
+
+	memset(&cmd, 0xa5, sizeof(cmd));	/* builders must clear everything */
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
+	dwords(&cmd, dw);
+	CHECK_EQ(dw[0] & 0xff, 0x02);			/* opcode Read */
+	CHECK_EQ(dw[0] >> 8, 0);			/* flags, rsvd: no fused, PRP */
+	CHECK_EQ(dw[1], 3);
+	CHECK_EQ(dw[2], 0);
+	CHECK_EQ(dw[3], 0);
+	CHECK_EQ(cmd.metadata, (uintptr_t)md);
+	CHECK_EQ(cmd.addr, (uintptr_t)data);
+	CHECK_EQ(dw[8], 64);				/* metadata_len */
+	CHECK_EQ(dw[9], 4096);				/* data_len */
+	CHECK_EQ(dw[10], 0x3456789a);			/* SLBA low */
+	CHECK_EQ(dw[11], 0x12);				/* SLBA high */
+	CHECK_EQ(dw[12], 7);				/* NLB 0-based */
+	CHECK_EQ(dw[13], 0);
+	CHECK_EQ(dw[14], 0);
+	CHECK_EQ(dw[15], 0);
+	CHECK_EQ(dw[16], 0);				/* timeout: kernel default */
+	CHECK_EQ(dw[17], 0);
+
+	rw.flags = BLK_NVME_RW_FUA;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0x40000007);		/* FUA bit 30 */
+	rw.flags = BLK_NVME_RW_LR;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0x80000007);		/* LR bit 31 */
+
+	/* PRINFO: PRACT 29, PRCHK guard 28, apptag 27, reftag 26 */
+	rw.flags = 0;
+	rw.prinfo = BLK_NVME_PRINFO_PRACT;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0x20000007);
+	rw.prinfo = BLK_NVME_PRINFO_PRCHK_GUARD;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0x10000007);
+	rw.prinfo = BLK_NVME_PRINFO_PRCHK_APP;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0x08000007);
+	rw.prinfo = BLK_NVME_PRINFO_PRCHK_REF;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0x04000007);
+
+	/* the pi_chk option bits are the PRCHK bits */
+	CHECK_EQ(BLK_NVME_PRINFO_PRCHK_GUARD, 1u << 2);
+	CHECK_EQ(BLK_NVME_PRINFO_PRCHK_APP, 1u << 1);
+	CHECK_EQ(BLK_NVME_PRINFO_PRCHK_REF, 1u << 0);
+
+	/* PI tags: ILBRT in dword 14, LBAT 15:0 and LBATM 31:16 in dword 15 */
+	rw.prinfo = BLK_NVME_PRINFO_PRCHK_GUARD | BLK_NVME_PRINFO_PRCHK_APP |
+		    BLK_NVME_PRINFO_PRCHK_REF;
+	rw.reftag = 0xdeadbeef;
+	rw.apptag = 0x1234;
+	rw.apptag_mask = 0xff00;
+	rw.flags = BLK_NVME_RW_FUA | BLK_NVME_RW_LR;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0xdc000007);
+	CHECK_EQ(cmd.cdw14, 0xdeadbeef);
+	CHECK_EQ(cmd.cdw15, 0xff001234);
+
+	/* NLB bounds: 1 .. 65536 blocks */
+	rw = (struct blk_nvme_rw){ .nsid = 1, .nlb = 65536, .buf = data, .len = 4096 };
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0xffff);
+	rw.nlb = 1;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0);
+	CHECK_EQ(cmd.metadata, 0);			/* no md buffer given */
+	CHECK_EQ(cmd.metadata_len, 0);
+	rw.nlb = 0;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), -EINVAL);
+	rw.nlb = 65537;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), -EINVAL);
+
+	/* what a read cannot encode */
+	rw.nlb = 1;
+	rw.flags = BLK_NVME_RW_DEAC;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), -EINVAL);
+	rw.flags = 1u << 7;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), -EINVAL);
+	rw.flags = 0;
+	rw.prinfo = 0x10;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), -EINVAL);
+	rw.prinfo = 0;
+	rw.dtype = 2;
+	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), -EINVAL);
+}
+
+static void test_write(void)
+{
+	static char data[8192];
+	struct blk_nvme_rw rw = {
+		.nsid = 1, .slba = 100, .nlb = 16, .buf = data, .len = sizeof(data),
+		.flags = BLK_NVME_RW_FUA,
+	};
+	struct nvme_uring_cmd cmd;
+	uint32_t dw[18];
+
+	CHECK_EQ(blk_nvme_cmd_write(&cmd, &rw), 0);
+	dwords(&cmd, dw);
+	CHECK_EQ(dw[0], 0x01);				/* opcode Write */
+	CHECK_EQ(dw[1], 1);
+	CHECK_EQ(cmd.addr, (uintptr_t)data);
+	CHECK_EQ(dw[9], 8192);
+	CHECK_EQ(dw[10], 100);
+	CHECK_EQ(dw[11], 0);
+	CHECK_EQ(dw[12], 0x4000000f);
+	CHECK_EQ(dw[13], 0);
+
+	/* placement: DTYPE 23:20 of dword 12, DSPEC 31:16 of dword 13 */
+	rw.flags = 0;
+	rw.dtype = 2;
+	rw.dspec = 0xabcd;
+	CHECK_EQ(blk_nvme_cmd_write(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0x0020000f);
+	CHECK_EQ(cmd.cdw13, 0xabcd0000);
+	rw.dtype = 0xf;
+	CHECK_EQ(blk_nvme_cmd_write(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0x00f0000f);
+	rw.dtype = 0x10;
+	CHECK_EQ(blk_nvme_cmd_write(&cmd, &rw), -EINVAL);
+
+	rw.dtype = 0;
+	rw.dspec = 0;
+	rw.flags = BLK_NVME_RW_DEAC;
+	CHECK_EQ(blk_nvme_cmd_write(&cmd, &rw), -EINVAL);
+}
+
+static void test_no_data_commands(void)
+{
+	static char data[512];
+	struct blk_nvme_rw rw = {
+		.nsid = 2, .slba = 0x100000000ull, .nlb = 256,
+		.buf = data, .len = sizeof(data),	/* must be ignored */
+		.flags = BLK_NVME_RW_DEAC,
+	};
+	struct nvme_uring_cmd cmd;
+	uint32_t dw[18];
+
+	CHECK_EQ(blk_nvme_cmd_write_zeroes(&cmd, &rw), 0);
+	dwords(&cmd, dw);
+	CHECK_EQ(dw[0], 0x08);				/* opcode Write Zeroes */
+	CHECK_EQ(dw[1], 2);
+	CHECK_EQ(cmd.addr, 0);
+	CHECK_EQ(cmd.data_len, 0);
+	CHECK_EQ(dw[10], 0);
+	CHECK_EQ(dw[11], 1);
+	CHECK_EQ(dw[12], 0x020000ff);			/* DEAC bit 25 */
+
+	rw.flags = BLK_NVME_RW_FUA;
+	rw.prinfo = BLK_NVME_PRINFO_PRACT;
+	CHECK_EQ(blk_nvme_cmd_write_zeroes(&cmd, &rw), 0);
+	CHECK_EQ(cmd.cdw12, 0x600000ff);
+
+	rw.flags = 0;
+	rw.prinfo = 0;
+	CHECK_EQ(blk_nvme_cmd_verify(&cmd, &rw), 0);
+	dwords(&cmd, dw);
+	CHECK_EQ(dw[0], 0x0c);				/* opcode Verify */
+	CHECK_EQ(cmd.addr, 0);
+	CHECK_EQ(cmd.data_len, 0);
+	CHECK_EQ(dw[12], 0xff);
+	rw.flags = BLK_NVME_RW_DEAC;
+	CHECK_EQ(blk_nvme_cmd_verify(&cmd, &rw), -EINVAL);
+
+	rw.flags = 0;
+	CHECK_EQ(blk_nvme_cmd_compare(&cmd, &rw), 0);
+	dwords(&cmd, dw);
+	CHECK_EQ(dw[0], 0x05);				/* opcode Compare */
+	CHECK_EQ(cmd.addr, (uintptr_t)data);
+	CHECK_EQ(cmd.data_len, 512);
+
+	memset(&cmd, 0xff, sizeof(cmd));
+	CHECK_EQ(blk_nvme_cmd_write_uncor(&cmd, 7, 0x1122334455667788ull, 4), 0);
+	dwords(&cmd, dw);
+	CHECK_EQ(dw[0], 0x04);				/* opcode Write Uncorrectable */
+	CHECK_EQ(dw[1], 7);
+	CHECK_EQ(dw[10], 0x55667788);
+	CHECK_EQ(dw[11], 0x11223344);
+	CHECK_EQ(dw[12], 3);
+	CHECK_EQ(dw[9] | dw[13] | dw[14] | dw[15], 0);
+	CHECK_EQ(blk_nvme_cmd_write_uncor(&cmd, 7, 0, 0), -EINVAL);
+	CHECK_EQ(blk_nvme_cmd_write_uncor(&cmd, 7, 0, 65537), -EINVAL);
+
+	memset(&cmd, 0xff, sizeof(cmd));
+	blk_nvme_cmd_flush(&cmd, 9);
+	dwords(&cmd, dw);
+	CHECK_EQ(dw[0], 0x00);				/* opcode Flush */
+	CHECK_EQ(dw[1], 9);
+	CHECK_EQ(dw[10] | dw[11] | dw[12] | dw[9] | cmd.addr, 0);
+}
+
+static void test_dsm(void)
+{
+	struct nvme_dsm_range ranges[3];
+	const unsigned char *raw = (const unsigned char *)ranges;
+	struct nvme_uring_cmd cmd;
+	uint32_t dw[18];
+
+	CHECK_EQ(blk_nvme_dsm_range(&ranges[0], 0x0102030405060708ull, 8, 0), 0);
+	CHECK_EQ(blk_nvme_dsm_range(&ranges[1], 4096, 0x10000, 0), 0);
+	CHECK_EQ(blk_nvme_dsm_range(&ranges[2], 1, 1, 0xa0b0c0d0), 0);
+	CHECK_EQ(blk_nvme_dsm_range(&ranges[2], 1, 0, 0), -EINVAL);
+
+	/* little endian on the wire: cattr 3:0, length 7:4, SLBA 15:8 */
+	CHECK_EQ(raw[0] | raw[1] | raw[2] | raw[3], 0);
+	CHECK_EQ(raw[4], 8);
+	CHECK_EQ(raw[5] | raw[6] | raw[7], 0);
+	CHECK_EQ(raw[8], 0x08);
+	CHECK_EQ(raw[15], 0x01);
+	CHECK_EQ(raw[16 + 4], 0x00);
+	CHECK_EQ(raw[16 + 6], 0x01);			/* 0x10000 blocks, not 0-based */
+	CHECK_EQ(raw[16 + 9], 0x10);			/* SLBA 4096 */
+	CHECK_EQ(raw[32 + 0], 0xd0);
+	CHECK_EQ(raw[32 + 3], 0xa0);
+
+	memset(&cmd, 0xff, sizeof(cmd));
+	CHECK_EQ(blk_nvme_cmd_dsm(&cmd, 5, ranges, 3, BLK_NVME_DSM_AD), 0);
+	dwords(&cmd, dw);
+	CHECK_EQ(dw[0], 0x09);				/* opcode Dataset Management */
+	CHECK_EQ(dw[1], 5);
+	CHECK_EQ(cmd.addr, (uintptr_t)ranges);
+	CHECK_EQ(dw[9], 48);				/* 3 ranges of 16 bytes */
+	CHECK_EQ(dw[10], 2);				/* NR 0-based */
+	CHECK_EQ(dw[11], 0x4);				/* AD bit 2 */
+	CHECK_EQ(dw[12] | dw[13] | dw[14] | dw[15], 0);
+
+	CHECK_EQ(blk_nvme_cmd_dsm(&cmd, 5, ranges, 0, BLK_NVME_DSM_AD), -EINVAL);
+	CHECK_EQ(blk_nvme_cmd_dsm(&cmd, 5, ranges, 257, BLK_NVME_DSM_AD), -EINVAL);
+	CHECK_EQ(blk_nvme_cmd_dsm(&cmd, 5, ranges, 1, 0x8), -EINVAL);
+	CHECK_EQ(blk_nvme_cmd_dsm(&cmd, 5, NULL, 1, BLK_NVME_DSM_AD), -EINVAL);
+}
+
+static void check_msg(int err, const struct blk_nvme_ns *ns, uint64_t off,
+		      uint64_t len, const char *want)
+{
+	char buf[256];
+
+	blk_nvme_io_check_msg(err, ns, off, len, buf, sizeof(buf));
+	printf("     message: %s\n", buf);
+	CHECK(strstr(buf, want) != NULL);
+}
+
+static void test_io_check(void)
+{
+	struct blk_nvme_ns ns = {
+		.nsid = 1, .nsze = 1000, .lba_size = 4096, .lba_shift = 12,
+		.block_size = 4096, .max_transfer = 128 * 1024,
+	};
+	struct blk_nvme_ns ext = {
+		.nsid = 2, .nsze = 1u << 20, .lba_size = 512, .lba_shift = 9,
+		.ms = 8, .extended_lba = true, .block_size = 520,
+		.max_transfer = 65536u * 520,
+	};
+	uint64_t slba = 0;
+	uint32_t nlb = 0;
+
+	CHECK_EQ(blk_nvme_io_check(&ns, 8192, 16384, &slba, &nlb), 0);
+	CHECK_EQ(slba, 2);
+	CHECK_EQ(nlb, 4);
+	CHECK_EQ(blk_nvme_io_check(&ns, 999 * 4096ull, 4096, &slba, &nlb), 0);
+	CHECK_EQ(slba, 999);
+
+	CHECK_EQ(blk_nvme_io_check(&ns, 4097, 4096, &slba, &nlb), -EINVAL);
+	check_msg(-EINVAL, &ns, 4097, 4096, "offset 4097 is not a multiple of the 4096-byte block size");
+	CHECK_EQ(blk_nvme_io_check(&ns, 4096, 1000, &slba, &nlb), -EINVAL);
+	check_msg(-EINVAL, &ns, 4096, 1000, "length 1000 is not a multiple");
+	CHECK_EQ(blk_nvme_io_check(&ns, 4096, 0, &slba, &nlb), -EINVAL);
+	check_msg(-EINVAL, &ns, 4096, 0, "length 0");
+
+	CHECK_EQ(blk_nvme_io_check(&ns, 999 * 4096ull, 8192, &slba, &nlb), -ERANGE);
+	check_msg(-ERANGE, &ns, 999 * 4096ull, 8192, "end past the 1000 blocks of namespace 1");
+	CHECK_EQ(blk_nvme_io_check(&ns, 1000 * 4096ull, 4096, &slba, &nlb), -ERANGE);
+	CHECK_EQ(blk_nvme_io_check(&ns, UINT64_MAX - 4095, 4096, &slba, &nlb), -ERANGE);
+
+	CHECK_EQ(blk_nvme_io_check(&ns, 0, 256 * 1024, &slba, &nlb), -EMSGSIZE);
+	check_msg(-EMSGSIZE, &ns, 0, 256 * 1024, "maximum transfer of 131072 bytes");
+
+	/* extended LBAs: offsets in units of data + metadata */
+	CHECK_EQ(blk_nvme_io_check(&ext, 520 * 10, 520 * 3, &slba, &nlb), 0);
+	CHECK_EQ(slba, 10);
+	CHECK_EQ(nlb, 3);
+	CHECK_EQ(blk_nvme_io_check(&ext, 512, 520, &slba, &nlb), -EINVAL);
+	CHECK_EQ(blk_nvme_io_check(&ext, 0, 65536ull * 520, &slba, &nlb), 0);
+	CHECK_EQ(nlb, 65536);
+	CHECK_EQ(blk_nvme_io_check(&ext, 0, 65537ull * 520, &slba, &nlb), -E2BIG);
+	check_msg(-E2BIG, &ext, 0, 65537ull * 520, "65537 blocks, more than the 65536");
+}
+
+int main(void)
+{
+	test_layout();
+	test_read();
+	test_write();
+	test_no_data_commands();
+	test_dsm();
+	test_io_check();
+	return unit_end();
+}
