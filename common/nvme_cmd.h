@@ -14,6 +14,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+/*
+ * A file that also wants <libnvme.h> must include it before this header:
+ * libnvme 1.3's ioctl.h breaks when linux/nvme_ioctl.h came first.
+ */
 #include <linux/nvme_ioctl.h>
 #include <nvme/types.h>
 
