@@ -36,7 +36,10 @@ static int char_dev_class(dev_t rdev, char *class, size_t len)
 		return -ENOENT;
 	*slash = '\0';
 	prev = strrchr(target, '/');
-	snprintf(class, len, "%s", prev ? prev + 1 : target);
+	prev = prev ? prev + 1 : target;
+	if (strlen(prev) >= len)
+		return -ENAMETOOLONG;
+	strcpy(class, prev);
 	return 0;
 }
 
