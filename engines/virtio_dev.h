@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A virtio-blk device as the fio threads of one process share it: one
+ * transport connection (vhost-user back-ends and vhost-vdpa devices take
+ * one client at a time), the negotiated features, the config space, and
+ * which virtqueues are taken. Set-up and tear-down only; the I/O path
+ * never takes the lock.
+ */
+#ifndef BLK_VIRTIO_DEV_H
+#define BLK_VIRTIO_DEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "virtio_transport.h"
+
+/* The config space, decoded, and the features that guard it. */
+struct virtio_blk_info {
+	uint64_t features;		/* negotiated */
+	uint64_t capacity;		/* bytes */
+	uint32_t blk_size;		/* logical block size, bytes */
+	uint32_t size_max;		/* largest segment, 0: no limit */
+	uint32_t seg_max;		/* segments per request, 0: no limit */
+	uint32_t num_queues;
+	uint32_t max_discard_sectors;	/* 512-byte sectors per discard */
+	uint32_t max_write_zeroes_sectors;
+	bool write_zeroes_may_unmap;
+	unsigned int max_queue_size;	/* ring entries the transport accepts */
+};
+
+static inline bool virtio_blk_has(const struct virtio_blk_info *info, unsigned int bit)
+{
+	return info->features & (1ull << bit);
+}
+
+struct virtio_dev {
+	struct virtio_dev *next;
+	char *path;
+	const struct virtio_transport_ops *ops;
+	struct virtio_transport *t;
+	struct virtio_transport_info tinfo;
+	struct virtio_blk_info info;
+	unsigned int refs;
+	bool *queue_used;		/* [info.num_queues] */
+	int gone;			/* the transport hung up (set without the lock) */
+};
+
+/*
+ * Reads the device's config: through this process's live connection when
+ * there is one, else by connecting and disconnecting at once. Logs why it
+ * failed, naming path.
+ */
+int virtio_dev_probe(const char *path, const struct virtio_transport_ops *ops,
+		     struct virtio_blk_info *info);
+
+/*
+ * Takes a reference on the process's connection to path, connecting on
+ * first use, and a free virtqueue index. Logs why it failed.
+ */
+int virtio_dev_get(const char *path, const struct virtio_transport_ops *ops,
+		   struct virtio_dev **devp, unsigned int *qidx);
+
+/* Gives back the queue and the reference; the last one disconnects. */
+void virtio_dev_put(struct virtio_dev *dev, unsigned int qidx);
+
+/* Serialises transport set-up calls between the threads sharing dev. */
+void virtio_dev_lock(struct virtio_dev *dev);
+void virtio_dev_unlock(struct virtio_dev *dev);
+
+static inline bool virtio_dev_gone(struct virtio_dev *dev)
+{
+	return __atomic_load_n(&dev->gone, __ATOMIC_RELAXED);
+}
+
+static inline void virtio_dev_set_gone(struct virtio_dev *dev)
+{
+	__atomic_store_n(&dev->gone, 1, __ATOMIC_RELAXED);
+}
+
+#endif

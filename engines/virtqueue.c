@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Split virtqueue, driver side (virtio 1.x, section 2.7).
+ *
+ * The device runs in another process (or the kernel) and shares the ring
+ * memory with us, so every ordering point below is a real inter-processor
+ * barrier, not just a compiler one.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "virtqueue.h"
+
+#define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((size_t)(a) - 1))
+
+/* The device's cache lines and ours stay apart: avail is ours, used is its. */
+#define VIRTQ_USED_ALIGN	64
+
+void virtq_layout(uint16_t num, struct virtq_layout *l)
+{
+	size_t avail_len = sizeof(struct vring_avail) + sizeof(__virtio16) * (num + 1);
+	size_t used_len = sizeof(struct vring_used) +
+			  sizeof(struct vring_used_elem) * num + sizeof(__virtio16);
+
+	l->avail_off = sizeof(struct vring_desc) * num;
+	l->used_off = ALIGN_UP(l->avail_off + avail_len, VIRTQ_USED_ALIGN);
+	l->size = ALIGN_UP(l->used_off + used_len, VIRTQ_USED_ALIGN);
+}
+
+int virtq_init(struct virtq *vq, uint16_t num, void *ring, bool event_idx)
+{
+	struct virtq_layout l;
+	uint16_t i;
+
+	memset(vq, 0, sizeof(*vq));
+	if (!num || (num & (num - 1)) || num > 32768 || ((uintptr_t)ring & 15))
+		return -EINVAL;
+
+	virtq_layout(num, &l);
+	vq->desc = ring;
+	vq->avail = (struct vring_avail *)((char *)ring + l.avail_off);
+	vq->used = (struct vring_used *)((char *)ring + l.used_off);
+	vq->avail_event = (volatile __virtio16 *)((char *)vq->used + sizeof(struct vring_used) +
+						  sizeof(struct vring_used_elem) * num);
+	vq->num = num;
+	vq->event_idx = event_idx;
+
+	vq->chain_len = calloc(num, sizeof(*vq->chain_len));
+	vq->cookie = calloc(num, sizeof(*vq->cookie));
+	if (!vq->chain_len || !vq->cookie) {
+		virtq_exit(vq);
+		return -ENOMEM;
+	}
+
+	for (i = 0; i < num - 1; i++)
+		vq->desc[i].next = htole16(i + 1);
+	vq->free_head = 0;
+	vq->num_free = num;
+	return 0;
+}
+
+void virtq_exit(struct virtq *vq)
+{
+	free(vq->chain_len);
+	free(vq->cookie);
+	vq->chain_len = NULL;
+	vq->cookie = NULL;
+}
+
+static inline void fill_desc(struct vring_desc *d, const struct virtq_seg *s, uint16_t flags)
+{
+	d->addr = htole64(s->addr);
+	d->len = htole32(s->len);
+	d->flags = htole16(flags | (s->device_writes ? VRING_DESC_F_WRITE : 0));
+}
+
+/* Puts head on the avail ring; the device sees it at the next publish. */
+static inline void push_avail(struct virtq *vq, uint16_t head, uint16_t chain_len, void *cookie)
+{
+	vq->chain_len[head] = chain_len;
+	vq->cookie[head] = cookie;
+	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = htole16(head);
+	vq->avail_idx++;
+}
+
+int virtq_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int n,
+		    void *cookie)
+{
+	uint16_t head = vq->free_head, idx = head;
+	unsigned int i;
+
+	if (!n)
+		return -EINVAL;
+	if (n > vq->num_free)
+		return -ENOSPC;
+
+	for (i = 0; i < n; i++) {
+		struct vring_desc *d = &vq->desc[idx];
+
+		/* The free list is threaded through desc.next: keep it on the last one. */
+		fill_desc(d, &segs[i], i + 1 < n ? VRING_DESC_F_NEXT : 0);
+		idx = le16toh(d->next);
+	}
+	vq->free_head = idx;
+	vq->num_free -= n;
+	push_avail(vq, head, n, cookie);
+	return head;
+}
+
+int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t table_addr,
+		       const struct virtq_seg *segs, unsigned int n, void *cookie)
+{
+	uint16_t head = vq->free_head;
+	struct vring_desc *d;
+	unsigned int i;
+
+	if (!n)
+		return -EINVAL;
+	if (!vq->num_free)
+		return -ENOSPC;
+
+	for (i = 0; i < n; i++) {
+		fill_desc(&table[i], &segs[i], i + 1 < n ? VRING_DESC_F_NEXT : 0);
+		table[i].next = htole16(i + 1);
+	}
+
+	d = &vq->desc[head];
+	vq->free_head = le16toh(d->next);
+	vq->num_free--;
+	d->addr = htole64(table_addr);
+	d->len = htole32(n * sizeof(struct vring_desc));
+	d->flags = htole16(VRING_DESC_F_INDIRECT);
+	push_avail(vq, head, 1, cookie);
+	return head;
+}
+
+void virtq_publish(struct virtq *vq)
+{
+	/*
+	 * Release: the descriptors, indirect tables, request headers and
+	 * avail ring entries written before must be visible to the device
+	 * before it can see the new avail->idx that covers them.
+	 */
+	__atomic_store_n(&vq->avail->idx, htole16(vq->avail_idx), __ATOMIC_RELEASE);
+}
+
+bool virtq_kick_needed(struct virtq *vq)
+{
+	uint16_t old = vq->kicked_idx, new = vq->avail_idx;
+	bool kick;
+
+	if (old == new)
+		return false;
+	vq->kicked_idx = new;
+
+	/*
+	 * Full barrier: our avail->idx store must be globally visible before
+	 * we read the device's avail_event (or NO_NOTIFY flag). Otherwise the
+	 * device may check avail->idx, find nothing new, publish its
+	 * avail_event and go to sleep, while we read its stale avail_event,
+	 * skip the kick, and both sides wait forever (store->load ordering,
+	 * which only a full fence gives on x86).
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+	if (vq->event_idx) {
+		uint16_t event = le16toh(*vq->avail_event);
+
+		kick = vring_need_event(event, new, old);
+	} else {
+		uint16_t flags = le16toh(*(volatile __virtio16 *)&vq->used->flags);
+
+		kick = !(flags & VRING_USED_F_NO_NOTIFY);
+	}
+	return kick;
+}
+
+/* used->idx as the device last wrote it. */
+static inline uint16_t load_used_idx(struct virtq *vq)
+{
+	/*
+	 * Acquire: the used ring entries and the buffers they describe
+	 * (status bytes, read data) must be read after the index that
+	 * announces them, never from before the device wrote them.
+	 */
+	return le16toh(__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE));
+}
+
+bool virtq_has_used(struct virtq *vq)
+{
+	if (vq->used_seen != vq->last_used)
+		return true;
+	vq->used_seen = load_used_idx(vq);
+	return vq->used_seen != vq->last_used;
+}
+
+static void free_chain(struct virtq *vq, uint16_t head)
+{
+	uint16_t n = vq->chain_len[head], last = head, i;
+
+	/* Direct chains were linked with next; walk to their last descriptor. */
+	for (i = 1; i < n; i++)
+		last = le16toh(vq->desc[last].next);
+	vq->desc[last].next = htole16(vq->free_head);
+	vq->free_head = head;
+	vq->num_free += n;
+	vq->chain_len[head] = 0;
+}
+
+int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len)
+{
+	struct vring_used_elem *e;
+	uint32_t id;
+
+	if (vq->broken)
+		return -EIO;
+	if (vq->used_seen == vq->last_used) {
+		vq->used_seen = load_used_idx(vq);
+		if (vq->used_seen == vq->last_used)
+			return 0;
+		/* The device cannot return more than was ever in flight. */
+		if ((uint16_t)(vq->used_seen - vq->last_used) > vq->num) {
+			vq->broken = true;
+			return -EIO;
+		}
+	}
+
+	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
+	id = le32toh(e->id);
+	if (id >= vq->num || !vq->chain_len[id]) {
+		vq->broken = true;
+		return -EIO;
+	}
+	*len = le32toh(e->len);
+	*cookie = vq->cookie[id];
+	free_chain(vq, (uint16_t)id);
+	vq->last_used++;
+	return 1;
+}
+
+bool virtq_arm(struct virtq *vq, uint16_t after)
+{
+	if (!after)
+		after = 1;
+	if (vq->event_idx) {
+		/* Signal when used->idx passes last_used + after - 1. */
+		*(volatile __virtio16 *)&vq->avail->ring[vq->num] =
+			htole16((uint16_t)(vq->last_used + after - 1));
+	} else {
+		*(volatile __virtio16 *)&vq->avail->flags = 0;
+	}
+
+	/*
+	 * Full barrier: the device must be able to see the re-armed event
+	 * before we look at used->idx one more time. A completion that the
+	 * device published before it saw the new used_event will not be
+	 * signalled, so it has to be found by this re-check instead
+	 * (store->load ordering again).
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return virtq_has_used(vq);
+}
+
+void virtq_disarm(struct virtq *vq)
+{
+	if (vq->event_idx) {
+		/*
+		 * An event index just behind us is the farthest the device can
+		 * be from reaching it: no signal for the next 65535 entries.
+		 */
+		*(volatile __virtio16 *)&vq->avail->ring[vq->num] =
+			htole16((uint16_t)(vq->last_used - 1));
+	} else {
+		*(volatile __virtio16 *)&vq->avail->flags = htole16(VRING_AVAIL_F_NO_INTERRUPT);
+	}
+}

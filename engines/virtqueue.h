@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A split virtqueue driven from user space.
+ *
+ * Pure ring logic: no system calls, no knowledge of the transport or of
+ * virtio-blk. The caller places the ring in memory the device can reach,
+ * adds buffers, publishes them, asks whether the device wants a kick (and
+ * kicks through its transport), and consumes used entries.
+ *
+ * Ring fields are little-endian (VIRTIO_F_VERSION_1 is required).
+ * Not thread safe: one virtqueue belongs to one fio thread.
+ */
+#ifndef BLK_VIRTQUEUE_H
+#define BLK_VIRTQUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/virtio_ring.h>
+
+/* One buffer of a request: a device address, its length, its direction. */
+struct virtq_seg {
+	uint64_t addr;
+	uint32_t len;
+	bool device_writes;		/* VRING_DESC_F_WRITE */
+};
+
+struct virtq {
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	volatile __virtio16 *avail_event;	/* after used->ring[num] */
+	uint16_t num;			/* entries, a power of two */
+	bool event_idx;			/* VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool broken;			/* the device broke the ring protocol */
+
+	uint16_t free_head;		/* first free descriptor */
+	uint16_t num_free;
+	uint16_t avail_idx;		/* driver's next avail index (not yet published) */
+	uint16_t kicked_idx;		/* avail index at the last kick decision */
+	uint16_t last_used;		/* next used entry to consume */
+	uint16_t used_seen;		/* last used->idx read from the device */
+
+	uint16_t *chain_len;		/* per head: descriptors in its chain, 0 = not in flight */
+	void **cookie;			/* per head: the caller's cookie */
+};
+
+/* Byte offsets of the three ring parts inside one ring area. */
+struct virtq_layout {
+	size_t avail_off;
+	size_t used_off;
+	size_t size;			/* total bytes */
+};
+
+/* Layout of a ring of num entries: desc, avail (+used_event), used (+avail_event). */
+void virtq_layout(uint16_t num, struct virtq_layout *l);
+
+/*
+ * Sets up a ring of num entries (a power of two, 1 to 32768) in ring,
+ * which must be zeroed, 16-byte aligned memory of virtq_layout().size bytes.
+ * Returns 0, -EINVAL or -ENOMEM.
+ */
+int virtq_init(struct virtq *vq, uint16_t num, void *ring, bool event_idx);
+void virtq_exit(struct virtq *vq);
+
+/* Descriptors free in the ring. */
+static inline unsigned int virtq_num_free(const struct virtq *vq)
+{
+	return vq->num_free;
+}
+
+/*
+ * Adds a chain of n descriptors, device-readable ones first. The entry is
+ * visible to the device after virtq_publish(). Returns the head index or
+ * -ENOSPC when fewer than n descriptors are free, -EINVAL when n is 0.
+ */
+int virtq_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int n,
+		    void *cookie);
+
+/*
+ * Adds one request as an indirect table of n descriptors: table (at device
+ * address table_addr) is filled from segs and takes a single ring
+ * descriptor. Returns the head index, -ENOSPC or -EINVAL.
+ */
+int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t table_addr,
+		       const struct virtq_seg *segs, unsigned int n, void *cookie);
+
+/* Makes every entry added so far visible to the device. */
+void virtq_publish(struct virtq *vq);
+
+/*
+ * After virtq_publish(): whether the device asked to be notified of the
+ * entries published since the previous call (EVENT_IDX avail_event, else
+ * the used ring's NO_NOTIFY flag).
+ */
+bool virtq_kick_needed(struct virtq *vq);
+
+/*
+ * Consumes one used entry. Returns 1 with *cookie and *len set, 0 when the
+ * device has returned nothing more, -EIO when the device returned an index
+ * that is not in flight or moved used->idx impossibly (the ring is then
+ * broken for good).
+ */
+int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len);
+
+/* Whether the device has returned entries not consumed yet. */
+bool virtq_has_used(struct virtq *vq);
+
+/*
+ * Asks the device to signal once `after` (at least 1) more entries are
+ * used, then re-checks the used ring. Returns true when entries are
+ * already waiting: the caller must consume them rather than sleep, or the
+ * signal it waits for may have been sent before it was asked for.
+ */
+bool virtq_arm(struct virtq *vq, uint16_t after);
+
+/* Asks the device not to signal completions (the caller polls). */
+void virtq_disarm(struct virtq *vq);
+
+#endif
