@@ -502,10 +502,12 @@ static int start_queue(struct thread_data *td, struct vblk_thread *vt)
 	if (ret)
 		return ret;
 	vt->ring_mapped = true;
-	ret = vt->ops->map_mem(t, &vt->io_region, &vt->io_addr);
-	if (ret)
-		return ret;
-	vt->io_mapped = true;
+	if (vt->io_region.base) {
+		ret = vt->ops->map_mem(t, &vt->io_region, &vt->io_addr);
+		if (ret)
+			return ret;
+		vt->io_mapped = true;
+	}
 
 	virtq_layout(vt->vq.num, &l);
 	cfg = (struct virtio_vq_config){
@@ -533,24 +535,29 @@ int virtio_blk_post_init(struct thread_data *td)
 	struct blk_iomem *mem = &vt->bt.mem;
 	int ret;
 
-	if (mem->fd < 0 || !mem->base) {
+	/* A trim-only job moves no data, and fio gives it no buffers. */
+	if (mem->fd >= 0 && mem->base) {
+		/* Our own fd: fio frees its buffers before cleanup runs. */
+		vt->io_region.fd = dup(mem->fd);
+		if (vt->io_region.fd < 0)
+			return -errno;
+		vt->io_region.base = mem->base;
+		vt->io_region.len = mem->len;
+	} else if (td_read(td) || td_write(td)) {
 		log_err("blkengine: %s: fio's I/O buffers are not in shared memory; remove mem=/iomem= from the job\n",
 			job_file(td));
+		td_verror(td, EINVAL, "virtio-blk I/O memory");
 		return -EINVAL;
 	}
-	/* Our own fd: fio frees its buffers before cleanup runs. */
-	vt->io_region.fd = dup(mem->fd);
-	if (vt->io_region.fd < 0)
-		return -errno;
-	vt->io_region.base = mem->base;
-	vt->io_region.len = mem->len;
 
 	virtio_dev_lock(vt->dev);
 	ret = start_queue(td, vt);
 	virtio_dev_unlock(vt->dev);
-	if (ret)
+	if (ret) {
 		log_err("blkengine: %s: cannot set up virtqueue %u: %s\n", job_file(td), vt->qidx,
 			strerror(-ret));
+		td_verror(td, -ret, "virtio-blk queue set-up");
+	}
 	return ret;
 }
 
