@@ -148,14 +148,15 @@ static int check_alignment(struct thread_data *td, const char *path, uint32_t bl
 		return -EINVAL;
 	}
 	for (d = 0; d < DDIR_RWDIR_CNT; d++) {
+		/* bssplit sets the range too: name the option the user wrote. */
+		for (i = 0; i < o->bssplit_nr[d]; i++)
+			if (check_one_bs(path, "bssplit", o->bssplit[d][i].bs, blk))
+				return -EINVAL;
 		if (check_one_bs(path, "bs", o->bs[d], blk) ||
 		    check_one_bs(path, "bsrange", o->min_bs[d], blk) ||
 		    check_one_bs(path, "bsrange", o->max_bs[d], blk) ||
 		    check_one_bs(path, "blockalign", o->ba[d], blk))
 			return -EINVAL;
-		for (i = 0; i < o->bssplit_nr[d]; i++)
-			if (check_one_bs(path, "bssplit", o->bssplit[d][i].bs, blk))
-				return -EINVAL;
 	}
 	if (check_one_bs(path, "offset", o->start_offset, blk) ||
 	    check_one_bs(path, "offset_increment", o->offset_increment, blk))

@@ -1,0 +1,83 @@
+# qemu-storage-daemon helpers for the host suites. Source after tests/lib.sh.
+#
+# qsd_start NAME ARGS...   starts a daemon whose vhost-user-blk socket is
+#                          $qsd_dir/NAME.sock; ARGS are its --blockdev and
+#                          --export options, where @SOCK@ stands for the socket.
+# qsd_stop NAME            stops it (SIGTERM, then SIGKILL) by its PID.
+# qsd_kill NAME            SIGKILLs it (the back-end dies).
+# qsd_stop_all             stops every daemon started (for an EXIT trap).
+
+qsd_bin=${QSD:-qemu-storage-daemon}
+declare -A qsd_pids=()
+
+qsd_sock() {
+	echo "$qsd_dir/$1.sock"
+}
+
+qsd_start() {
+	local name=$1 sock i args=()
+	shift
+	sock=$(qsd_sock "$name")
+	rm -f "$sock"
+	for a in "$@"; do
+		args+=("${a//@SOCK@/$sock}")
+	done
+	"$qsd_bin" "${args[@]}" >"$qsd_dir/$name.log" 2>&1 &
+	qsd_pids[$name]=$!
+	for i in $(seq 100); do
+		[ -S "$sock" ] && return 0
+		if ! kill -0 "${qsd_pids[$name]}" 2>/dev/null; then
+			echo "qemu-storage-daemon $name exited:" >&2
+			cat "$qsd_dir/$name.log" >&2
+			unset "qsd_pids[$name]"
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "qemu-storage-daemon $name: no socket after 5 s" >&2
+	return 1
+}
+
+qsd_stop() {
+	local name=$1 pid=${qsd_pids[$1]:-} i
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "qsd_pids[$name]"
+	return 0
+}
+
+qsd_kill() {
+	local name=$1 pid=${qsd_pids[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "qsd_pids[$name]"
+}
+
+qsd_stop_all() {
+	local name
+	for name in "${!qsd_pids[@]}"; do
+		qsd_stop "$name"
+	done
+}
+
+# qsd_file_export NAME IMAGE LBS NUM_QUEUES WRITABLE: a file-backed export
+# whose discards punch holes (read back as zeroes).
+qsd_file_export() {
+	qsd_start "$1" \
+		--blockdev "driver=file,node-name=$1,filename=$2,discard=unmap" \
+		--export "type=vhost-user-blk,id=e-$1,node-name=$1,addr.type=unix,addr.path=@SOCK@,writable=$5,logical-block-size=$3,num-queues=$4"
+}
+
+# qsd_null_export NAME SIZE LBS NUM_QUEUES WRITABLE: no storage behind it.
+qsd_null_export() {
+	qsd_start "$1" \
+		--blockdev "driver=null-co,node-name=$1,size=$2,read-zeroes=on" \
+		--export "type=vhost-user-blk,id=e-$1,node-name=$1,addr.type=unix,addr.path=@SOCK@,writable=$5,logical-block-size=$3,num-queues=$4"
+}

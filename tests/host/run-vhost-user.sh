@@ -1,0 +1,330 @@
+#!/bin/bash
+# The virtio-blk-vhost-user engine against qemu-storage-daemon on this host:
+# data integrity (verify, cross-checked with fio's own psync engine on the
+# image), every request type, the wait modes, queue sizing, shared
+# connections, and every refusal and fault, asserted on message and exit
+# status. Needs qemu-storage-daemon (Debian: qemu-system-common) and python3.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+. "$here/qsd.sh"
+
+t_begin vhost-user
+
+if ! command -v "$qsd_bin" >/dev/null; then
+	t_skip all "qemu-storage-daemon not found (install qemu-system-common)"
+	t_end
+	exit 0
+fi
+if [ ! -f "$blk_module" ]; then
+	t_fail build "no module at $blk_module; build first (scripts/bootstrap)"
+	t_end
+	exit 1
+fi
+
+qsd_dir=$(mktemp -d "${TMPDIR:-/tmp}/blkengine-vu.XXXXXX")
+fake_pid=
+cleanup() {
+	qsd_stop_all
+	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+	rm -rf "$qsd_dir"
+}
+trap cleanup EXIT
+# fio leaves verify state files in its working directory.
+cd "$qsd_dir" || exit 1
+
+export BLK_FIO_TIMEOUT=${BLK_FIO_TIMEOUT:-90}
+eng=(--ioengine="external:$blk_module")
+MiB=$((1024 * 1024))
+
+# ok NAME FIO-ARGS...: fio must succeed.
+ok() {
+	local name=$1 out
+	shift
+	if run_fio out "${eng[@]}" "$@"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "exit status $?" "$out"
+	fi
+}
+
+# refused NAME REGEX FIO-ARGS...: fio must fail cleanly, saying REGEX.
+refused() {
+	local name=$1 re=$2 out rc
+	shift 2
+	run_fio out "${eng[@]}" "$@"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		t_fail "$name" "fio succeeded; expected a failure saying /$re/" "$out"
+	elif [ "$rc" -ge 124 ]; then
+		t_fail "$name" "fio hung or crashed (exit status $rc)" "$out"
+	elif ! grep -Eq -- "$re" <<<"$out"; then
+		t_fail "$name" "fio failed (status $rc) without saying /$re/" "$out"
+	else
+		t_pass "$name"
+	fi
+}
+
+# zeroed NAME IMAGE OFFSET LEN: the image holds zeroes there.
+zeroed() {
+	if cmp -s -n "$4" -i "$3:0" "$2" /dev/zero; then
+		t_pass "$1"
+	else
+		t_fail "$1" "$(cmp -n "$4" -i "$3:0" "$2" /dev/zero 2>&1 | head -1)"
+	fi
+}
+
+# ---------------------------------------------------------------- exports
+img512=$qsd_dir/f512.img
+img4k=$qsd_dir/f4k.img
+imgro=$qsd_dir/ro.img
+truncate -s 256M "$img512" "$img4k" "$imgro"
+
+qsd_file_export f512 "$img512" 512 4 on || { t_fail start-f512; t_end; exit 1; }
+qsd_file_export f4k "$img4k" 4096 4 on || { t_fail start-f4k; t_end; exit 1; }
+qsd_null_export n4k $((256 * MiB)) 4096 1 on || { t_fail start-n4k; t_end; exit 1; }
+qsd_null_export n512ro $((256 * MiB)) 512 1 off || { t_fail start-n512ro; t_end; exit 1; }
+s512=$(qsd_sock f512)
+s4k=$(qsd_sock f4k)
+sn4k=$(qsd_sock n4k)
+sro=$(qsd_sock n512ro)
+
+# ------------------------------------------------------- data integrity
+for lbs in 512 4k; do
+	if [ $lbs = 512 ]; then sock=$s512; img=$img512; split=512/10:4k/40:12k/20:64k/20:1m/10; qs=64
+	else sock=$s4k; img=$img4k; split=4k/40:8k/20:64k/20:256k/10:1m/10; qs=1024; fi
+
+	ok "lbs=$lbs randwrite verify=crc32c bssplit blk_queue_size=$qs" \
+		--name=mixed --filename="$sock" --rw=randwrite --bssplit=$split \
+		--size=64M --iodepth=16 --blk_queue_size=$qs --verify=crc32c --verify_fatal=1
+
+	ok "lbs=$lbs numjobs=4 thread=1 randwrite verify, one queue each" \
+		--name=jobs --filename="$sock" --thread=1 --numjobs=4 --size=32M \
+		--offset_increment=32M --rw=randwrite --bssplit=$split --iodepth=8 \
+		--verify=crc32c --verify_fatal=1
+
+	# Our writes, checked by fio's own engine on the image, and the reverse.
+	common=(--name=cross --rw=randwrite --bssplit=$split --size=48M --offset=64M
+		--randseed=4242 --verify=crc32c --verify_fatal=1)
+	ok "lbs=$lbs cross-check: engine writes" --filename="$sock" "${common[@]}" --iodepth=32 --do_verify=0
+	if run_fio out --ioengine=psync --filename="$img" "${common[@]}" --verify_only=1; then
+		t_pass "lbs=$lbs cross-check: psync on the image verifies the engine's writes"
+	else
+		t_fail "lbs=$lbs cross-check: psync on the image verifies the engine's writes" "$out"
+	fi
+	common[7]=--randseed=777
+	if run_fio out --ioengine=psync --filename="$img" "${common[@]}" --do_verify=0; then
+		ok "lbs=$lbs cross-check: engine verifies psync's writes" \
+			--filename="$sock" "${common[@]}" --iodepth=8 --verify_only=1
+	else
+		t_fail "lbs=$lbs cross-check: psync writes" "$out"
+	fi
+
+	# Trim: random data, then a 32 MiB trim (two discards of the export's
+	# 16 MiB limit, one I/O), read back as zeroes by the engine and on disk.
+	ok "lbs=$lbs fill before trim" --name=fill --filename="$sock" --rw=write --bs=1M \
+		--offset=128M --size=32M --iodepth=4
+	refused "lbs=$lbs zero check sees the data before trim" "verify|bad pattern" \
+		--name=chk --filename="$sock" --rw=read --bs=64k --offset=128M --size=32M \
+		--verify=pattern --verify_pattern=0x00
+	ok "lbs=$lbs trim 32M (split into discards)" --name=trim --filename="$sock" \
+		--rw=trim --bs=32M --offset=128M --size=32M
+	ok "lbs=$lbs trimmed range reads back as zeroes" --name=chk --filename="$sock" \
+		--rw=read --bs=64k --offset=128M --size=32M --iodepth=8 \
+		--verify=pattern --verify_pattern=0x00
+	zeroed "lbs=$lbs trimmed range is zero in the image" "$img" $((128 * MiB)) $((32 * MiB))
+
+	# Write zeroes (write_mode=zeroes, deac=1 sets the unmap flag) and trims
+	# sent as write zeroes.
+	ok "lbs=$lbs fill before write zeroes" --name=fill --filename="$sock" --rw=write \
+		--bs=1M --offset=160M --size=64M --iodepth=4
+	ok "lbs=$lbs write_mode=zeroes deac=1" --name=wz --filename="$sock" --rw=write \
+		--bs=32M --offset=160M --size=32M --write_mode=zeroes --deac=1
+	ok "lbs=$lbs blk_trim_write_zeroes=1" --name=twz --filename="$sock" --rw=trim \
+		--bs=256k --offset=192M --size=32M --iodepth=8 --blk_trim_write_zeroes=1
+	ok "lbs=$lbs zeroed ranges read back as zeroes" --name=chk --filename="$sock" \
+		--rw=read --bs=128k --offset=160M --size=64M --iodepth=8 \
+		--verify=pattern --verify_pattern=0x00
+	zeroed "lbs=$lbs zeroed ranges are zero in the image" "$img" $((160 * MiB)) $((64 * MiB))
+done
+
+# The export matrix: file and null-co, 512 and 4096-byte blocks, one and
+# four queues (one job per queue), ring sizes from 64 to 1024.
+qs_list=(64 128 256 512 1024)
+m=0
+for backing in file null; do
+	for lbs in 512 4096; do
+		for nq in 1 4; do
+			name=m-$backing-$lbs-$nq
+			qs=${qs_list[$((m % 5))]}
+			m=$((m + 1))
+			if [ $backing = file ]; then
+				truncate -s 64M "$qsd_dir/$name.img"
+				qsd_file_export $name "$qsd_dir/$name.img" $lbs $nq on
+				job=(--rw=randrw --verify=crc32c --verify_fatal=1)
+			else
+				qsd_null_export $name $((64 * MiB)) $lbs $nq on
+				job=(--rw=randread)
+			fi
+			ok "matrix $backing lbs=$lbs num-queues=$nq blk_queue_size=$qs" \
+				--name=m --filename="$(qsd_sock $name)" --thread=1 --numjobs=$nq \
+				--size=$((64 / nq))M --offset_increment=$((64 / nq))M \
+				--bssplit=4k/60:8k/20:32k/20 --iodepth=16 --blk_queue_size=$qs "${job[@]}"
+			qsd_stop $name
+			rm -f "$qsd_dir/$name.img"
+		done
+	done
+done
+
+# Flush: fio's fsync becomes VIRTIO_BLK_T_FLUSH; writefua adds a flush per write.
+if run_fio out "${eng[@]}" --name=flush --filename="$s512" --rw=randwrite --bs=4k \
+	--size=8M --iodepth=8 --fsync=16 --output-format=json; then
+	syncs=$(printf '%s' "$out" | python3 -c 'import json,sys; t=sys.stdin.read(); d=json.loads(t[t.index("{"):]); print(d["jobs"][0]["sync"]["total_ios"])' 2>/dev/null)
+	if [ "${syncs:-0}" -ge 100 ]; then
+		t_pass "fsync=16 issues flushes ($syncs)"
+	else
+		t_fail "fsync=16 issues flushes" "sync total_ios=${syncs:-none}" "$out"
+	fi
+else
+	t_fail "fsync=16 issues flushes" "$out"
+fi
+ok "writefua=1 randwrite verify (flush after each write)" --name=fua --filename="$s4k" \
+	--rw=randwrite --bs=16k --size=16M --iodepth=8 --writefua=1 --verify=crc32c
+
+# Wait modes and queue sizes.
+ok "hipri polling randrw verify" --name=hipri --filename="$s4k" --rw=randrw --bs=4k \
+	--size=16M --iodepth=4 --hipri=1 --verify=crc32c
+ok "blk_wait_mode=poll numjobs=2 thread=1" --name=poll --filename="$s512" --thread=1 \
+	--numjobs=2 --rw=randread --bs=4k --size=16M --iodepth=16 --blk_wait_mode=poll
+ok "blk_wait_mode=eventfd hipri=1 QD1" --name=evt --filename="$sn4k" --rw=randread \
+	--bs=4k --size=8M --iodepth=1 --hipri=1 --blk_wait_mode=eventfd
+for qs in 128 256 512; do
+	ok "blk_queue_size=$qs iodepth=$qs null-co" --name=qs --filename="$sn4k" \
+		--rw=randread --bs=4k --size=32M --iodepth=$qs --blk_queue_size=$qs
+done
+ok "1m reads at QD32" --name=big --filename="$sn4k" --rw=read --bs=1m --size=128M --iodepth=32
+refused "blk_queue_size too small for iodepth" "blk_queue_size=64 is too small for iodepth=128" \
+	--name=small --filename="$sn4k" --rw=randread --size=4M --iodepth=128 --blk_queue_size=64
+refused "blk_queue_size not a power of two" "blk_queue_size=100: .*power of two" \
+	--name=odd --filename="$sn4k" --rw=randread --size=4M --blk_queue_size=100
+if run_fio out "${eng[@]}" --name=deep --filename="$sn4k" --rw=randread --bs=4k \
+	--size=32M --iodepth=2048; then
+	if grep -q "at most 1024 I/Os will be in flight" <<<"$out"; then
+		t_pass "iodepth=2048 capped at the 1024-entry ring, with a message"
+	else
+		t_fail "iodepth=2048 capped at the 1024-entry ring, with a message" "$out"
+	fi
+else
+	t_fail "iodepth=2048 capped at the 1024-entry ring, with a message" "$out"
+fi
+
+# Connections: set-up probes and disconnects, the back-end takes the next
+# client; jobs set up in their threads (create_serialize=0) share it too.
+ok "second run right after the first" --name=again --filename="$s512" --rw=read --size=1M
+ok "create_serialize=0 numjobs=2 thread=1" --name=cs --filename="$s512" --thread=1 \
+	--numjobs=2 --create_serialize=0 --rw=randread --size=8M --iodepth=4
+
+# ----------------------------------------------------- read-only export
+ok "read-only export: randread" --name=ro --filename="$sro" --rw=randread --bs=4k \
+	--size=16M --iodepth=8
+refused "read-only export: write refused" "read-only \(VIRTIO_BLK_F_RO" \
+	--name=ro --filename="$sro" --rw=randwrite --size=1M
+refused "read-only export: trim refused" "read-only" \
+	--name=ro --filename="$sro" --rw=trim --size=1M
+# psync fills an image, a read-only export of it serves the engine's verify.
+rocommon=(--name=rox --rw=randwrite --bs=8k --size=32M --randseed=99 --verify=crc32c)
+if run_fio out --ioengine=psync --filename="$imgro" "${rocommon[@]}" --do_verify=0 &&
+	qsd_file_export fro "$imgro" 4096 4 off; then
+	ok "read-only file export verifies psync's writes" --filename="$(qsd_sock fro)" \
+		"${rocommon[@]}" --verify_only=1 --iodepth=8
+	qsd_stop fro
+else
+	t_fail "read-only file export verifies psync's writes" "$out"
+fi
+
+# ------------------------------------------------------------ bad input
+refused "bs not a multiple of the block size" "bs=512 is not a multiple of the device's logical block size \(4096" \
+	--name=bad --filename="$s4k" --rw=read --bs=512 --size=1M
+refused "offset not a multiple of the block size" "offset=512 is not a multiple" \
+	--name=bad --filename="$s4k" --rw=read --bs=4k --offset=512 --size=1M
+refused "bssplit entry not a multiple of the block size" "bssplit=6144 is not a multiple" \
+	--name=bad --filename="$s4k" --rw=read --bssplit=4k/50:6k/50 --size=1M
+refused "more jobs than the export's queues (4)" "has 4 virtqueues .*num-queues=5" \
+	--name=many --filename="$s512" --thread=1 --numjobs=5 --rw=read --size=1M
+refused "more jobs than the export's queues (1)" "has 1 virtqueue .*num-queues=2" \
+	--name=many --filename="$sn4k" --thread=1 --numjobs=2 --rw=read --size=1M
+refused "thread=0 numjobs=2" "numjobs=2 with processes \(thread=0\).*thread=1" \
+	--name=procs --filename="$s512" --numjobs=2 --rw=read --size=1M
+refused "socket missing" "does not exist.*qemu-storage-daemon" \
+	--name=none --filename="$qsd_dir/missing.sock" --rw=read --size=1M
+python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$qsd_dir/stale.sock"
+refused "socket nobody listens on" "cannot connect to .*stale.sock.*nothing listens" \
+	--name=stale --filename="$qsd_dir/stale.sock" --rw=read --size=1M
+refused "a regular file given as the socket" "cannot connect to .*ro.img.*nothing listens" \
+	--name=file --filename="$imgro" --blk_engine=virtio-blk-vhost-user --rw=read --size=1M
+refused "write_mode=uncor is NVMe only" "write_mode=uncor is an NVMe command" \
+	--name=uncor --filename="$s512" --rw=write --size=1M --write_mode=uncor
+
+# A second client waits in the daemon's backlog: a clear timeout, not a hang.
+(run_fio out "${eng[@]}" --name=first --filename="$sn4k" --rw=randread --size=16M \
+	--time_based --runtime=8 >/dev/null) &
+first=$!
+sleep 1.5
+refused "second client while one is connected" "no reply to VHOST_USER_GET_FEATURES .*one client at a time" \
+	--name=second --filename="$sn4k" --rw=randread --size=1M
+wait $first
+
+# ------------------------------------------------------- broken back-ends
+for mode in short badtype noreply truncated hangup huge noconfig badblk; do
+	case $mode in
+	short) re="malformed reply to VHOST_USER_GET_FEATURES: 4 payload bytes, expected 8" ;;
+	badtype) re="malformed reply to VHOST_USER_GET_FEATURES: request 2" ;;
+	noreply) re="malformed reply to VHOST_USER_GET_FEATURES: .*flags 0x1" ;;
+	truncated | hangup) re="closed the connection during VHOST_USER_GET_FEATURES" ;;
+	huge) re="malformed reply to VHOST_USER_GET_FEATURES: 4294967295 payload bytes" ;;
+	noconfig) re="malformed reply to VHOST_USER_GET_CONFIG: 0 payload bytes" ;;
+	badblk) re="block size of 1000 bytes" ;;
+	esac
+	sock=$qsd_dir/fake-$mode.sock
+	python3 "$here/fake-vhost-user.py" $mode "$sock" &
+	fake_pid=$!
+	for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+	refused "back-end reply '$mode' refused" "$re" \
+		--name=fake --filename="$sock" --rw=read --size=1M
+	kill $fake_pid 2>/dev/null
+	wait $fake_pid 2>/dev/null
+	fake_pid=
+done
+
+# Back-end killed mid-run: in-flight I/Os fail, fio exits non-zero quickly.
+for wait_opt in --hipri=0 --hipri=1; do
+	qsd_null_export victim $((256 * MiB)) 512 1 on
+	start=$(date +%s%N)
+	(run_fio out "${eng[@]}" --name=victim --filename="$(qsd_sock victim)" \
+		--rw=randread --size=64M --iodepth=32 --time_based --runtime=60 $wait_opt;
+	 echo "rc=$?" >"$qsd_dir/victim.rc"; printf '%s\n' "$out" >"$qsd_dir/victim.out") &
+	victim=$!
+	sleep 2
+	killed=$(date +%s%N)
+	qsd_kill victim
+	wait $victim
+	took=$(( ($(date +%s%N) - killed) / 1000000 ))
+	rc=$(sed -n 's/^rc=//p' "$qsd_dir/victim.rc")
+	if [ "${rc:-0}" -ne 0 ] && [ "$rc" -lt 124 ] && [ $took -lt 10000 ] &&
+		grep -q "closed the connection; failing the I/Os in flight" "$qsd_dir/victim.out"; then
+		t_pass "back-end SIGKILLed mid-run ($wait_opt): fio exits $rc after ${took} ms"
+	else
+		t_fail "back-end SIGKILLed mid-run ($wait_opt)" "rc=$rc after ${took} ms" \
+			"$(cat "$qsd_dir/victim.out")"
+	fi
+done
+
+# Every daemon survived everything above.
+alive=1
+for name in f512 f4k n4k n512ro; do
+	kill -0 "${qsd_pids[$name]}" 2>/dev/null || alive=0
+done
+if [ $alive = 1 ]; then t_pass "daemons still serving"; else t_fail "daemons still serving"; fi
+
+t_end
