@@ -13,7 +13,13 @@
 #   noconfig   a sane handshake, then GET_CONFIG answered with no payload
 #   badblk     a sane handshake, then a config space with a 1000-byte block size
 #   silent     accepts and never answers
+#   memtable   a working 64 MiB RAM disk with two queues that lacks
+#              CONFIGURE_MEM_SLOTS, so memory comes by SET_MEM_TABLE; it
+#              checks every message it gets and drops the client on a bad one
+import array
+import mmap
 import os
+import select
 import socket
 import struct
 import sys
@@ -21,10 +27,16 @@ import sys
 GET_FEATURES, SET_FEATURES, SET_OWNER = 1, 2, 3
 GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES = 15, 16
 GET_CONFIG = 24
+SET_MEM_TABLE, SET_VRING_NUM, SET_VRING_ADDR, SET_VRING_BASE = 5, 8, 9, 10
+GET_VRING_BASE, SET_VRING_KICK, SET_VRING_CALL = 11, 12, 13
+GET_QUEUE_NUM, SET_VRING_ENABLE = 17, 18
 VERSION, REPLY, NEED_REPLY = 0x1, 0x4, 0x8
 F_VERSION_1, F_PROTOCOL_FEATURES = 1 << 32, 1 << 30
 F_BLK_SIZE = 1 << 6
 P_REPLY_ACK, P_CONFIG = 1 << 3, 1 << 9
+P_MQ = 1 << 0
+F_FLUSH, F_MQ, F_INDIRECT = 1 << 9, 1 << 12, 1 << 28
+T_IN, T_OUT, T_FLUSH = 0, 1, 4
 
 
 def recv_exact(conn, n):
@@ -60,7 +72,163 @@ def config_space(blk_size):
     return cfg + bytes(60 - len(cfg))
 
 
+class Bad(Exception):
+    pass
+
+
+class RamDisk:
+    """A virtio-blk device over SET_MEM_TABLE memory, polled."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.disk = bytearray(64 << 20)
+        self.regions = []      # (gpa, size, uaddr, mmap)
+        self.queues = {}
+        self.acked_protocol = 0
+
+    def recv(self):
+        hdr, anc, _, _ = self.conn.recvmsg(12, socket.CMSG_SPACE(4 * 8))
+        if len(hdr) == 0:
+            return None
+        hdr += recv_exact(self.conn, 12 - len(hdr)) if len(hdr) < 12 else b''
+        fds = array.array('i')
+        for level, kind, data in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds.frombytes(data[:len(data) - len(data) % 4])
+        req, flags, size = struct.unpack('<III', hdr)
+        payload = recv_exact(self.conn, size) if size else b''
+        return req, flags, payload, list(fds)
+
+    def find(self, addr, length, key):
+        for gpa, size, uaddr, mm in self.regions:
+            base = gpa if key == 'gpa' else uaddr
+            if base <= addr and addr + length <= base + size:
+                return mm, addr - base
+        raise Bad('address 0x%x+%d is in no region' % (addr, length))
+
+    def read(self, addr, length, key='gpa'):
+        mm, off = self.find(addr, length, key)
+        return mm[off:off + length]
+
+    def write(self, addr, data, key='gpa'):
+        mm, off = self.find(addr, len(data), key)
+        mm[off:off + len(data)] = data
+
+    def mem_table(self, payload, fds):
+        n = struct.unpack('<I', payload[:4])[0]
+        if len(payload) != 8 + 32 * n or len(fds) != n or n == 0:
+            raise Bad('SET_MEM_TABLE: %d regions, %d bytes, %d fds' % (n, len(payload), len(fds)))
+        regions = []
+        for i in range(n):
+            gpa, size, uaddr, off = struct.unpack('<QQQQ', payload[8 + 32 * i:40 + 32 * i])
+            regions.append((gpa, size, uaddr, mmap.mmap(fds[i], size + off, offset=0)))
+            os.close(fds[i])
+        self.regions = regions
+
+    def process(self, idx, q):
+        num = q['num']
+        avail_idx = struct.unpack('<H', self.read(q['avail'] + 2, 2, 'uaddr'))[0]
+        done = 0
+        while q['last'] != avail_idx:
+            head = struct.unpack('<H', self.read(q['avail'] + 4 + 2 * (q['last'] % num), 2, 'uaddr'))[0]
+            q['last'] = (q['last'] + 1) & 0xffff
+            descs, table, i = [], None, head
+            while True:
+                if table is None:
+                    d = self.read(q['desc'] + 16 * i, 16, 'uaddr')
+                else:
+                    d = table[16 * i:16 * i + 16]
+                addr, length, flags, nxt = struct.unpack('<QIHH', d)
+                if flags & 4:
+                    table, i = self.read(addr, length), 0
+                    continue
+                descs.append((addr, length, flags))
+                if not flags & 1:
+                    break
+                i = nxt
+            typ, _, sector = struct.unpack('<IIQ', self.read(descs[0][0], 16))
+            pos, written = sector * 512, 0
+            for addr, length, flags in descs[1:-1]:
+                if typ == T_IN:
+                    self.write(addr, bytes(self.disk[pos:pos + length]))
+                    written += length
+                elif typ == T_OUT:
+                    self.disk[pos:pos + length] = self.read(addr, length)
+                pos += length
+            status = 0 if typ in (T_IN, T_OUT, T_FLUSH) else 2
+            self.write(descs[-1][0], bytes([status]))
+            used_idx = struct.unpack('<H', self.read(q['used'] + 2, 2, 'uaddr'))[0]
+            self.write(q['used'] + 4 + 8 * (used_idx % num), struct.pack('<II', head, written + 1), 'uaddr')
+            self.write(q['used'] + 2, struct.pack('<H', (used_idx + 1) & 0xffff), 'uaddr')
+            done += 1
+        no_interrupt = struct.unpack('<H', self.read(q['avail'], 2, 'uaddr'))[0] & 1
+        if done and not no_interrupt:
+            os.write(q['call'], struct.pack('<Q', 1))
+
+    def ack(self, req, flags):
+        if flags & NEED_REPLY and self.acked_protocol & P_REPLY_ACK:
+            reply(self.conn, req, struct.pack('<Q', 0))
+
+    def serve(self):
+        features = F_VERSION_1 | F_PROTOCOL_FEATURES | F_BLK_SIZE | F_FLUSH | F_MQ | F_INDIRECT
+        while True:
+            for idx, q in list(self.queues.items()):
+                if q.get('kick') is not None and q.get('enabled'):
+                    self.process(idx, q)
+            if not select.select([self.conn], [], [], 0.0005)[0]:
+                continue
+            msg = self.recv()
+            if msg is None:
+                return
+            req, flags, payload, fds = msg
+            if req == GET_FEATURES:
+                reply(self.conn, req, struct.pack('<Q', features))
+            elif req == GET_PROTOCOL_FEATURES:
+                reply(self.conn, req, struct.pack('<Q', P_REPLY_ACK | P_CONFIG | P_MQ))
+            elif req == SET_PROTOCOL_FEATURES:
+                self.acked_protocol = struct.unpack('<Q', payload)[0]
+            elif req == GET_QUEUE_NUM:
+                reply(self.conn, req, struct.pack('<Q', 2))
+            elif req == GET_CONFIG:
+                offset, size, _ = struct.unpack('<III', payload[:12])
+                cfg = bytearray(config_space(512))
+                cfg[34:36] = struct.pack('<H', 2)
+                reply(self.conn, req, struct.pack('<III', offset, size, 0) + bytes(cfg[offset:offset + size]))
+            elif req == SET_MEM_TABLE:
+                self.mem_table(payload, fds)
+                self.ack(req, flags)
+            elif req in (SET_VRING_NUM, SET_VRING_BASE, SET_VRING_ENABLE):
+                idx, val = struct.unpack('<II', payload)
+                q = self.queues.setdefault(idx, {'last': 0})
+                q[{SET_VRING_NUM: 'num', SET_VRING_BASE: 'last', SET_VRING_ENABLE: 'enabled'}[req]] = val
+                self.ack(req, flags)
+            elif req == SET_VRING_ADDR:
+                idx, _, desc, used, avail, _ = struct.unpack('<IIQQQQ', payload)
+                q = self.queues.setdefault(idx, {'last': 0})
+                q.update(desc=desc, used=used, avail=avail)
+                self.read(desc, 16, 'uaddr')        # must be registered memory
+                self.ack(req, flags)
+            elif req in (SET_VRING_KICK, SET_VRING_CALL):
+                idx = struct.unpack('<Q', payload)[0] & 0xff
+                if len(fds) != 1:
+                    raise Bad('vring fd message with %d fds' % len(fds))
+                self.queues.setdefault(idx, {'last': 0})['kick' if req == SET_VRING_KICK else 'call'] = fds[0]
+                self.ack(req, flags)
+            elif req == GET_VRING_BASE:
+                idx = struct.unpack('<II', payload)[0]
+                q = self.queues.pop(idx)
+                reply(self.conn, req, struct.pack('<II', idx, q['last']))
+            else:
+                self.ack(req, flags)
+
+
 def serve(conn, mode):
+    if mode == 'memtable':
+        try:
+            RamDisk(conn).serve()
+        except Bad as e:
+            print('fake-vhost-user: %s' % e, file=sys.stderr)
+        return
     features = F_VERSION_1 | F_PROTOCOL_FEATURES | F_BLK_SIZE
     protocol = P_REPLY_ACK | P_CONFIG
     acked_protocol = 0

@@ -297,6 +297,26 @@ for mode in short badtype noreply truncated hangup huge noconfig badblk; do
 	fake_pid=
 done
 
+# A back-end without CONFIGURE_MEM_SLOTS: memory goes by SET_MEM_TABLE,
+# resent whole as each job adds its regions and removes them. The fake
+# device (a RAM disk) walks the rings on its own, so verify checks our
+# ring layout against an independent reading of it.
+sock=$qsd_dir/fake-memtable.sock
+python3 "$here/fake-vhost-user.py" memtable "$sock" 2>"$qsd_dir/fake-memtable.log" &
+fake_pid=$!
+for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+ok "SET_MEM_TABLE back-end: numjobs=2 thread=1 randrw verify" --name=mt --filename="$sock" \
+	--thread=1 --numjobs=2 --size=8M --offset_increment=8M --rw=randrw \
+	--bssplit=4k/50:64k/50 --iodepth=8 --verify=crc32c --verify_fatal=1
+if [ -s "$qsd_dir/fake-memtable.log" ]; then
+	t_fail "SET_MEM_TABLE back-end saw only well-formed messages" "$(cat "$qsd_dir/fake-memtable.log")"
+else
+	t_pass "SET_MEM_TABLE back-end saw only well-formed messages"
+fi
+kill $fake_pid 2>/dev/null
+wait $fake_pid 2>/dev/null
+fake_pid=
+
 # Back-end killed mid-run: in-flight I/Os fail, fio exits non-zero quickly.
 for wait_opt in --hipri=0 --hipri=1; do
 	qsd_null_export victim $((256 * MiB)) 512 1 on
