@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-namespace set-up of nvme-passthru-uring: what the device is and
+ * whether the job's options can be served, decided once at start-up so no
+ * I/O fails for a reason known in advance.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "fio.h"
+#include "verify.h"
+
+#include "nvme_cmd.h"
+#include "nvme_ns.h"
+#include "nvme_uring.h"
+#include "options.h"
+
+#define PI_TUPLE_SIZE	8u
+
+static const char *const ddir_option[DDIR_RWDIR_CNT] = {
+	[DDIR_READ] = "bs (read)",
+	[DDIR_WRITE] = "bs (write)",
+	[DDIR_TRIM] = "bs (trim)",
+};
+
+static bool job_uses(struct thread_data *td, int ddir)
+{
+	switch (ddir) {
+	case DDIR_READ:
+		return td_read(td) || td->o.do_verify;
+	case DDIR_WRITE:
+		return td_write(td);
+	case DDIR_TRIM:
+		return td_trim(td);
+	default:
+		return false;
+	}
+}
+
+/* Every size and offset fio may produce is a whole number of blocks. */
+static int check_alignment(struct thread_data *td, const char *path, uint32_t unit)
+{
+	struct thread_options *o = &td->o;
+	unsigned int i;
+	int d;
+
+	for (d = DDIR_READ; d < DDIR_RWDIR_CNT; d++) {
+		if (!job_uses(td, d))
+			continue;
+		if (o->min_bs[d] % unit || o->max_bs[d] % unit) {
+			log_err("blkengine: %s: %s=%llu..%llu is not a multiple of the namespace's %u-byte block; use a multiple of %u\n",
+				path, ddir_option[d], o->min_bs[d], o->max_bs[d], unit, unit);
+			return -EINVAL;
+		}
+		for (i = 0; i < o->bssplit_nr[d]; i++) {
+			if (o->bssplit[d][i].bs % unit) {
+				log_err("blkengine: %s: bssplit size %llu is not a multiple of the namespace's %u-byte block\n",
+					path, (unsigned long long)o->bssplit[d][i].bs, unit);
+				return -EINVAL;
+			}
+		}
+		if (o->ba[d] % unit) {
+			log_err("blkengine: %s: blockalign=%llu is not a multiple of the namespace's %u-byte block\n",
+				path, o->ba[d], unit);
+			return -EINVAL;
+		}
+	}
+	if (o->start_offset % unit) {
+		log_err("blkengine: %s: offset=%llu is not a multiple of the namespace's %u-byte block\n",
+			path, o->start_offset, unit);
+		return -EINVAL;
+	}
+	if (o->offset_increment % unit) {
+		log_err("blkengine: %s: offset_increment=%llu is not a multiple of the namespace's %u-byte block\n",
+			path, o->offset_increment, unit);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static unsigned long long job_max_data_bs(struct thread_data *td)
+{
+	unsigned long long bs = 0;
+
+	if (job_uses(td, DDIR_READ))
+		bs = td->o.max_bs[DDIR_READ];
+	if (job_uses(td, DDIR_WRITE) && td->o.max_bs[DDIR_WRITE] > bs)
+		bs = td->o.max_bs[DDIR_WRITE];
+	return bs;
+}
+
+/*
+ * Polled completions need the driver's poll queues; the block device of
+ * the same namespace says whether it has them. 1 yes, 0 no, -1 unknown.
+ */
+static int has_poll_queues(const char *path)
+{
+	const char *name = strrchr(path, '/');
+	unsigned int ctrl, nsn;
+	char attr[128], c = 0;
+	FILE *fp;
+
+	name = name ? name + 1 : path;
+	if (sscanf(name, "ng%un%u", &ctrl, &nsn) != 2)
+		return -1;
+	snprintf(attr, sizeof(attr), "/sys/block/nvme%un%u/queue/io_poll", ctrl, nsn);
+	fp = fopen(attr, "r");
+	if (!fp)
+		return -1;
+	if (fread(&c, 1, 1, fp) != 1)
+		c = 0;
+	fclose(fp);
+	if (c != '0' && c != '1')
+		return -1;
+	return c == '1';
+}
+
+static uint32_t max_transfer(const struct blk_nvme_ns *ns, uint32_t io_block)
+{
+	uint64_t max = (uint64_t)BLK_NVME_MAX_NLB * io_block;
+
+	if (ns->mdts_bytes && ns->mdts_bytes < max)
+		max = ns->mdts_bytes;
+	if (ns->kernel_max_bytes && ns->kernel_max_bytes < max)
+		max = ns->kernel_max_bytes;
+	if (max > UINT32_MAX)
+		max = UINT32_MAX;
+	max -= max % io_block;
+	return max ? (uint32_t)max : io_block;
+}
+
+static int check_format(struct thread_data *td, const char *path, struct nvme_target *t)
+{
+	struct blk_options *o = td->eo;
+	const struct blk_nvme_ns *ns = &t->ns;
+	bool pi_strip = ns->pi_type && o->pi_act && ns->ms == PI_TUPLE_SIZE;
+	unsigned long long need;
+
+	t->io_block = ns->extended_lba && !pi_strip ? ns->lba_size + ns->ms : ns->lba_size;
+	t->md_per_block = !ns->extended_lba && ns->ms && !pi_strip ? ns->ms : 0;
+	t->pi_host = ns->pi_type && !o->pi_act;
+	t->prinfo = 0;
+	if (ns->pi_type && ns->ms < PI_TUPLE_SIZE) {
+		log_err("blkengine: %s: protection information type %u with %u bytes of metadata is not a format this engine can serve\n",
+			path, ns->pi_type, ns->ms);
+		return -EOPNOTSUPP;
+	}
+	if (ns->pi_type) {
+		t->prinfo = o->pi_chk & (BLK_NVME_PRINFO_PRCHK_GUARD | BLK_NVME_PRINFO_PRCHK_APP |
+					 BLK_NVME_PRINFO_PRCHK_REF);
+		/* Type 3 has no reference tag to check. */
+		if (ns->pi_type == 3)
+			t->prinfo &= ~BLK_NVME_PRINFO_PRCHK_REF;
+		if (o->pi_act)
+			t->prinfo |= BLK_NVME_PRINFO_PRACT;
+		t->pi = (struct blk_pi_layout){
+			.lba_size = ns->lba_size,
+			.ms = ns->ms,
+			.extended = ns->extended_lba,
+			.pi_first = ns->pi_first,
+			.pi_type = ns->pi_type,
+		};
+	}
+	if (t->md_per_block) {
+		need = job_max_data_bs(td) / t->io_block * t->md_per_block;
+		if (o->md_per_io_size < need) {
+			log_err("blkengine: %s: the namespace keeps %u bytes of separate metadata per %u-byte block; set md_per_io_size=%llu or more (max bs / %u * %u)\n",
+				path, ns->ms, ns->lba_size, need, ns->lba_size, ns->ms);
+			return -EINVAL;
+		}
+	}
+	if (t->pi_host && ns->extended_lba && td->o.verify != VERIFY_NONE) {
+		log_err("blkengine: %s: with pi_act=0 on this extended-LBA format the engine writes protection information into fio's data buffer, which verify= would then report as corrupt; use pi_act=1 or drop verify\n",
+			path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_commands(struct thread_data *td, const char *path, struct nvme_target *t)
+{
+	struct blk_options *o = td->eo;
+	const struct blk_nvme_ns *ns = &t->ns;
+	static const char *const mode_name[] = {
+		[BLK_WRITE_MODE_WRITE] = "write",
+		[BLK_WRITE_MODE_UNCOR] = "uncor",
+		[BLK_WRITE_MODE_ZEROES] = "zeroes",
+		[BLK_WRITE_MODE_VERIFY] = "verify",
+	};
+	bool ok = true;
+
+	if (td_trim(td) && !ns->has_dsm) {
+		log_err("blkengine: %s: the controller has no Dataset Management command, so trims cannot be sent; remove trim from rw=\n",
+			path);
+		return -EOPNOTSUPP;
+	}
+	if (!td_write(td) || o->write_mode == BLK_WRITE_MODE_WRITE)
+		return 0;
+	switch (o->write_mode) {
+	case BLK_WRITE_MODE_UNCOR:
+		ok = ns->has_write_uncor;
+		break;
+	case BLK_WRITE_MODE_ZEROES:
+		ok = ns->has_write_zeroes;
+		break;
+	case BLK_WRITE_MODE_VERIFY:
+		ok = ns->has_verify;
+		break;
+	}
+	if (!ok) {
+		log_err("blkengine: %s: write_mode=%s: the controller does not support that command (ONCS 0x%x)\n",
+			path, mode_name[o->write_mode], ns->oncs);
+		return -EOPNOTSUPP;
+	}
+	if (td->o.verify != VERIFY_NONE) {
+		log_err("blkengine: %s: write_mode=%s sends no data, so verify= cannot check what it wrote; drop verify= (check the result with a separate read job, e.g. verify=pattern verify_pattern=0 after write_mode=zeroes)\n",
+			path, mode_name[o->write_mode]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_job(struct thread_data *td, const char *path, struct nvme_target *t)
+{
+	struct blk_options *o = td->eo;
+	unsigned long long bs;
+	int ret;
+
+	ret = check_format(td, path, t);
+	if (ret)
+		return ret;
+	ret = check_alignment(td, path, t->io_block);
+	if (ret)
+		return ret;
+	ret = check_commands(td, path, t);
+	if (ret)
+		return ret;
+	t->max_xfer = max_transfer(&t->ns, t->io_block);
+	bs = job_max_data_bs(td);
+	if (bs > t->max_xfer && o->oversize == BLK_OVERSIZE_REFUSE) {
+		log_err("blkengine: %s: bs=%llu is more than the device's maximum transfer of %u bytes (MDTS %llu, kernel limit %u) and blk_oversize=refuse; lower bs or set blk_oversize=split\n",
+			path, bs, t->max_xfer, (unsigned long long)t->ns.mdts_bytes,
+			t->ns.kernel_max_bytes);
+		return -EINVAL;
+	}
+	if (td->o.start_offset >= nvme_target_size(t)) {
+		log_err("blkengine: %s: offset=%llu is at or past the end of the namespace (%llu bytes)\n",
+			path, td->o.start_offset, (unsigned long long)nvme_target_size(t));
+		return -EINVAL;
+	}
+	if (o->hipri && has_poll_queues(path) == 0) {
+		log_err("blkengine: %s: hipri needs polled I/O queues, and the nvme driver has none for this device; load it with poll queues (modprobe nvme poll_queues=1, or nvme.poll_queues=1 on the kernel command line) or drop hipri\n",
+			path);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+int nvme_target_open(struct thread_data *td, const char *path, struct nvme_target *t)
+{
+	int flags = (td_write(td) || td_trim(td)) ? O_RDWR : O_RDONLY;
+	char msg[512];
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->reg_index = -1;
+	t->fd = open(path, flags | O_CLOEXEC);
+	if (t->fd < 0) {
+		ret = -errno;
+		log_err("blkengine: cannot open %s: %s\n", path, strerror(-ret));
+		goto out;
+	}
+	ret = blk_nvme_ns_probe(t->fd, path, &t->ns, msg, sizeof(msg));
+	if (ret) {
+		log_err("blkengine: %s\n", msg);
+		goto close_fd;
+	}
+	ret = check_job(td, path, t);
+	if (ret)
+		goto close_fd;
+	return 0;
+
+close_fd:
+	close(t->fd);
+	t->fd = -1;
+out:
+	return ret;
+}
+
+void nvme_target_close(struct nvme_target *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}

@@ -1,0 +1,890 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nvme-passthru-uring: NVMe I/O commands on generic char devices
+ * (/dev/ngXnY) through io_uring passthrough (IORING_OP_URING_CMD).
+ *
+ * One ring per fio thread with 128-byte SQEs (the NVMe command rides in
+ * the SQE) and 32-byte CQEs. queue() writes the commands of one io_u into
+ * SQEs, commit() submits them with one enter, getevents() reaps. An io_u
+ * larger than the device's maximum transfer becomes several commands that
+ * complete as one io_u; user_data carries the io_u's tag and the command's
+ * index within it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <liburing.h>
+#include <linux/nvme_ioctl.h>
+
+#include "fio.h"
+
+#include "backend.h"
+#include "nvme_cmd.h"
+#include "nvme_pi.h"
+#include "nvme_status.h"
+#include "nvme_uring.h"
+#include "options.h"
+#include "req_pool.h"
+
+/* The kernel registers at most 1 GiB per fixed buffer. */
+#define FIXED_PIECE_SHIFT	30
+#define FIXED_PIECE		(1ull << FIXED_PIECE_SHIFT)
+
+/* Distinct NVMe statuses counted for the summary at the end of a job. */
+#define STATUS_SLOTS		16
+
+/* user_data of the start-up probe command: no io_u owns it. */
+#define PROBE_USER_DATA		UINT64_MAX
+
+struct nvme_req {
+	struct blk_io_err err;		/* first: errdetails() reads it */
+	struct io_u *io_u;
+	uint32_t tag;			/* io_u->index, which engine_data overlays in fio 3.33 */
+	struct nvme_target *t;
+	unsigned int pending;		/* commands of this io_u in flight */
+	int error;			/* errno of the first failed command */
+	unsigned char *md;		/* separate metadata, md_per_io_size bytes */
+	struct nvme_dsm_range range;
+	struct iovec iov[];		/* one per command when vectored */
+};
+
+struct status_count {
+	uint32_t status;
+	uint64_t count;
+};
+
+struct nvme_thread {
+	struct blk_thread bt;		/* first: the dispatcher's part */
+	struct io_uring ring;
+	bool ring_ready;
+	bool vectored;
+	bool fixed;			/* buffers registered */
+	bool enter_to_reap;		/* completions need an enter (IOPOLL, DEFER_TASKRUN) */
+	struct nvme_target *targets;	/* one per fio file, by fileno */
+	unsigned int nr_targets;
+	unsigned int max_chunks;	/* most commands one io_u needs */
+	struct blk_req_pool pool;	/* tag = io_u->index */
+	unsigned char *md_buf;
+	unsigned long long md_per_io;
+	struct io_u **events;
+	unsigned int nr_events;
+	struct io_u **queued;		/* io_us whose commands await commit() */
+	unsigned int nr_queued;
+	unsigned int sqes_pending;
+	struct status_count status[STATUS_SLOTS];
+	uint64_t status_other;
+	bool vec_fixed_refused;
+};
+
+static inline struct nvme_thread *nvme_thread_of(struct thread_data *td)
+{
+	return td->io_ops_data;
+}
+
+static void count_status(struct nvme_thread *nt, uint32_t status)
+{
+	unsigned int i;
+
+	for (i = 0; i < STATUS_SLOTS; i++) {
+		if (nt->status[i].count && nt->status[i].status == status) {
+			nt->status[i].count++;
+			return;
+		}
+		if (!nt->status[i].count) {
+			nt->status[i].status = status;
+			nt->status[i].count = 1;
+			return;
+		}
+	}
+	nt->status_other++;
+}
+
+static void print_status_summary(struct thread_data *td, struct nvme_thread *nt)
+{
+	char desc[192];
+	unsigned int i;
+
+	for (i = 0; i < STATUS_SLOTS && nt->status[i].count; i++) {
+		blk_nvme_status_describe(nt->status[i].status, desc, sizeof(desc));
+		log_info("blkengine: %s: %llu command(s) failed with %s\n", td->o.name,
+			 (unsigned long long)nt->status[i].count, desc);
+	}
+	if (nt->status_other)
+		log_info("blkengine: %s: %llu command(s) failed with other NVMe statuses\n",
+			 td->o.name, (unsigned long long)nt->status_other);
+}
+
+/* ---- set-up ---- */
+
+static int nvme_setup(struct thread_data *td)
+{
+	struct nvme_target t;
+	struct fio_file *f;
+	unsigned int i;
+	int ret;
+
+	for_each_file(td, f, i) {
+		ret = nvme_target_open(td, f->file_name, &t);
+		if (ret)
+			return ret;
+		f->filetype = FIO_TYPE_CHAR;
+		f->real_file_size = nvme_target_size(&t);
+		fio_file_set_size_known(f);
+		nvme_target_close(&t);
+	}
+	return 0;
+}
+
+static void free_thread(struct nvme_thread *nt)
+{
+	unsigned int i;
+
+	if (nt->ring_ready)
+		io_uring_queue_exit(&nt->ring);
+	for (i = 0; i < nt->nr_targets; i++)
+		nvme_target_close(&nt->targets[i]);
+	free(nt->targets);
+	blk_req_pool_exit(&nt->pool);
+	free(nt->md_buf);
+	free(nt->events);
+	free(nt->queued);
+	free(nt);
+}
+
+static int alloc_md(struct thread_data *td, struct nvme_thread *nt)
+{
+	struct blk_options *o = td->eo;
+	size_t len;
+	unsigned int i;
+	bool need = false;
+
+	for (i = 0; i < nt->nr_targets; i++)
+		need |= nt->targets[i].md_per_block != 0;
+	if (!need)
+		return 0;
+	/* Keep each io_u's metadata 8-byte aligned for the controller. */
+	nt->md_per_io = (o->md_per_io_size + 7) & ~7ull;
+	len = nt->md_per_io * td->o.iodepth;
+	if (posix_memalign((void **)&nt->md_buf, 4096, len))
+		return -ENOMEM;
+	memset(nt->md_buf, 0, len);
+	return 0;
+}
+
+static int nvme_init(struct thread_data *td)
+{
+	struct blk_options *o = td->eo;
+	struct nvme_thread *nt;
+	unsigned long long bs = 0;
+	struct fio_file *f;
+	unsigned int i, chunks;
+	int ret = -ENOMEM;
+
+	nt = calloc(1, sizeof(*nt));
+	if (!nt)
+		return -ENOMEM;
+	nt->targets = calloc(td->o.nr_files, sizeof(*nt->targets));
+	nt->events = calloc(td->o.iodepth, sizeof(*nt->events));
+	nt->queued = calloc(td->o.iodepth, sizeof(*nt->queued));
+	if (!nt->targets || !nt->events || !nt->queued)
+		goto free_nt;
+
+	if (td_read(td) || td->o.do_verify)
+		bs = td->o.max_bs[DDIR_READ];
+	if (td_write(td) && td->o.max_bs[DDIR_WRITE] > bs)
+		bs = td->o.max_bs[DDIR_WRITE];
+	nt->max_chunks = 1;
+	for_each_file(td, f, i) {
+		ret = nvme_target_open(td, f->file_name, &nt->targets[i]);
+		if (ret)
+			goto free_nt;
+		nt->nr_targets = i + 1;
+		chunks = bs ? nvme_target_chunks(&nt->targets[i], bs) : 1;
+		if (chunks > nt->max_chunks)
+			nt->max_chunks = chunks;
+	}
+	if ((unsigned long long)nt->max_chunks * td->o.iodepth > 32768) {
+		log_err("blkengine: iodepth=%u with bs=%llu needs %u commands per I/O, more than one io_uring holds; lower iodepth or bs\n",
+			td->o.iodepth, bs, nt->max_chunks);
+		ret = -EINVAL;
+		goto free_nt;
+	}
+	ret = blk_req_pool_init(&nt->pool, td->o.iodepth,
+				sizeof(struct nvme_req) + nt->max_chunks * sizeof(struct iovec));
+	if (ret)
+		goto free_nt;
+	ret = alloc_md(td, nt);
+	if (ret)
+		goto free_nt;
+	nt->vectored = o->nonvectored == 0;
+#ifndef BLK_FIO_HAS_NUM_RANGE
+	if (td_trim(td) && blk_num_range(td) > 1)
+		log_info("blkengine: num_range=%u: this fio hands the engine one range per trim, so each Dataset Management command carries one range\n",
+			 blk_num_range(td));
+#endif
+	td->io_ops_data = nt;
+	return 0;
+
+free_nt:
+	free_thread(nt);
+	return ret;
+}
+
+/* Kernels before 5.19 lack big SQEs; the optional flags came later still. */
+static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
+{
+	struct blk_options *o = td->eo;
+	struct io_uring_params p;
+	unsigned int entries = td->o.iodepth * nt->max_chunks;
+	unsigned int optional;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQE32;
+	if (o->hipri)
+		p.flags |= IORING_SETUP_IOPOLL;
+	if (o->sqpoll_thread) {
+		p.flags |= IORING_SETUP_SQPOLL;
+		if (o->sqpoll_set) {
+			p.flags |= IORING_SETUP_SQ_AFF;
+			p.sq_thread_cpu = o->sqpoll_cpu;
+		}
+		optional = IORING_SETUP_COOP_TASKRUN;
+	} else {
+		optional = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
+			   IORING_SETUP_DEFER_TASKRUN;
+	}
+	for (;;) {
+		struct io_uring_params try = p;
+
+		try.flags |= optional;
+		ret = io_uring_queue_init_params(entries, &nt->ring, &try);
+		if (ret != -EINVAL || !optional)
+			break;
+		/* Drop the newest flags first: DEFER_TASKRUN (6.1), then COOP_TASKRUN (5.19). */
+		if (optional & IORING_SETUP_DEFER_TASKRUN)
+			optional &= ~(IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SINGLE_ISSUER);
+		else
+			optional = 0;
+	}
+	if (ret) {
+		if (ret == -EINVAL)
+			log_err("blkengine: the kernel refused an io_uring with 128-byte SQEs and 32-byte CQEs%s%s; NVMe passthrough needs Linux 5.19 or later\n",
+				o->hipri ? " and IOPOLL" : "", o->sqpoll_thread ? " and SQPOLL" : "");
+		else
+			log_err("blkengine: io_uring_queue_init: %s\n", strerror(-ret));
+		return ret;
+	}
+	nt->ring_ready = true;
+	nt->enter_to_reap = o->hipri || (nt->ring.flags & IORING_SETUP_DEFER_TASKRUN);
+	return 0;
+}
+
+static int register_files(struct nvme_thread *nt)
+{
+	int fds[nt->nr_targets];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nt->nr_targets; i++)
+		fds[i] = nt->targets[i].fd;
+	ret = io_uring_register_files(&nt->ring, fds, nt->nr_targets);
+	if (ret) {
+		log_err("blkengine: registerfiles: io_uring refused to register the devices: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	for (i = 0; i < nt->nr_targets; i++)
+		nt->targets[i].reg_index = (int)i;
+	return 0;
+}
+
+/* fio's whole buffer region, in pieces of at most 1 GiB. */
+static int register_buffers(struct nvme_thread *nt)
+{
+	const struct blk_iomem *mem = &nt->bt.mem;
+	unsigned int nr = (unsigned int)((mem->len + FIXED_PIECE - 1) >> FIXED_PIECE_SHIFT);
+	struct iovec iov[nr];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		size_t off = (size_t)i << FIXED_PIECE_SHIFT;
+
+		iov[i].iov_base = (char *)mem->base + off;
+		iov[i].iov_len = mem->len - off < FIXED_PIECE ? mem->len - off : FIXED_PIECE;
+	}
+	ret = io_uring_register_buffers(&nt->ring, iov, nr);
+	if (ret) {
+		log_err("blkengine: fixedbufs: io_uring refused to register %zu bytes of I/O buffers: %s%s\n",
+			mem->len, strerror(-ret),
+			ret == -ENOMEM ? " (raise the locked-memory limit, ulimit -l)" : "");
+		return ret;
+	}
+	nt->fixed = true;
+	return 0;
+}
+
+/* ---- commands ---- */
+
+/* Points one SQE at the device; the NVMe command is filled after. */
+static struct nvme_uring_cmd *sqe_start(struct nvme_thread *nt, struct io_uring_sqe *sqe,
+					const struct nvme_target *t, uint64_t user_data)
+{
+	/* liburing hands out SQEs as the kernel left them */
+	memset(sqe, 0, 2 * sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	if (t->reg_index >= 0) {
+		sqe->fd = t->reg_index;
+		sqe->flags = IOSQE_FIXED_FILE;
+	} else {
+		sqe->fd = t->fd;
+	}
+	sqe->cmd_op = NVME_URING_CMD_IO;
+	sqe->user_data = user_data;
+	return (struct nvme_uring_cmd *)sqe->cmd;
+}
+
+/* Data commands: fixed buffer and vectored forms. */
+static void sqe_data(struct nvme_thread *nt, struct io_uring_sqe *sqe,
+		     struct nvme_uring_cmd *cmd, struct iovec *iov)
+{
+	const struct blk_iomem *mem = &nt->bt.mem;
+	uintptr_t addr = (uintptr_t)cmd->addr, base = (uintptr_t)mem->base;
+
+	if (nt->fixed && addr >= base && addr + cmd->data_len <= base + mem->len) {
+		uint64_t first = (addr - base) >> FIXED_PIECE_SHIFT;
+		uint64_t last = (addr - base + cmd->data_len - 1) >> FIXED_PIECE_SHIFT;
+
+		/* An I/O across two registered pieces goes unregistered. */
+		if (first == last) {
+			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+			sqe->buf_index = (uint16_t)first;
+		}
+	}
+	if (nt->vectored) {
+		iov->iov_base = (void *)addr;
+		iov->iov_len = cmd->data_len;
+		cmd->addr = (uintptr_t)iov;
+		cmd->data_len = 1;
+		sqe->cmd_op = NVME_URING_CMD_IO_VEC;
+	}
+}
+
+static void fill_pi(const struct nvme_target *t, const struct blk_options *o,
+		    struct blk_nvme_rw *rw)
+{
+	if (!t->ns.pi_type)
+		return;
+	rw->prinfo = t->prinfo;
+	rw->reftag = (uint32_t)rw->slba;
+	rw->apptag = (uint16_t)o->apptag;
+	rw->apptag_mask = (uint16_t)o->apptag_mask;
+}
+
+static int build_rw(struct thread_data *td, const struct nvme_target *t,
+		    struct nvme_uring_cmd *cmd, enum fio_ddir ddir,
+		    struct blk_nvme_rw *rw)
+{
+	struct blk_options *o = td->eo;
+
+	fill_pi(t, o, rw);
+	if (ddir == DDIR_READ) {
+		if (o->readfua)
+			rw->flags |= BLK_NVME_RW_FUA;
+		return blk_nvme_cmd_read(cmd, rw);
+	}
+	if (o->writefua)
+		rw->flags |= BLK_NVME_RW_FUA;
+	switch (o->write_mode) {
+	case BLK_WRITE_MODE_ZEROES:
+		if (o->deac)
+			rw->flags |= BLK_NVME_RW_DEAC;
+		return blk_nvme_cmd_write_zeroes(cmd, rw);
+	case BLK_WRITE_MODE_UNCOR:
+		return blk_nvme_cmd_write_uncor(cmd, rw->nsid, rw->slba, rw->nlb);
+	case BLK_WRITE_MODE_VERIFY:
+		return blk_nvme_cmd_verify(cmd, rw);
+	default:
+		return blk_nvme_cmd_write(cmd, rw);
+	}
+}
+
+static bool sends_data(struct thread_data *td, enum fio_ddir ddir)
+{
+	struct blk_options *o = td->eo;
+
+	return ddir == DDIR_READ || o->write_mode == BLK_WRITE_MODE_WRITE;
+}
+
+/* Queues the commands of a read or write, one per max_xfer bytes. */
+static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_req *req,
+		    uint32_t tag)
+{
+	struct blk_options *o = td->eo;
+	struct io_u *io_u = req->io_u;
+	const struct nvme_target *t = req->t;
+	bool data = sends_data(td, io_u->ddir);
+	uint64_t slba = io_u->offset / t->io_block;
+	uint64_t done = 0, len = io_u->xfer_buflen;
+	unsigned int chunk = 0;
+	int ret;
+
+	if (io_u->offset % t->io_block || len % t->io_block || !len)
+		return -EINVAL;
+	if (io_u->ddir == DDIR_WRITE && data && t->pi_host)
+		blk_pi_generate(&t->pi, io_u->xfer_buf, req->md, (uint32_t)(len / t->io_block),
+				(uint32_t)slba, (uint16_t)o->apptag);
+	while (done < len) {
+		uint32_t n = len - done < t->max_xfer ? (uint32_t)(len - done) : t->max_xfer;
+		uint64_t first = done / t->io_block;
+		struct blk_nvme_rw rw = {
+			.nsid = t->ns.nsid,
+			.slba = slba + first,
+			.nlb = n / t->io_block,
+		};
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&nt->ring);
+		struct nvme_uring_cmd *cmd;
+
+		if (!sqe)
+			return -EBUSY;	/* sized for the worst case: not reached */
+		if (data) {
+			rw.buf = (char *)io_u->xfer_buf + done;
+			rw.len = n;
+		}
+		if (t->md_per_block && req->md) {
+			rw.md = req->md + first * t->md_per_block;
+			rw.md_len = rw.nlb * t->md_per_block;
+		}
+		cmd = sqe_start(nt, sqe, t, (uint64_t)chunk << 32 | tag);
+		ret = build_rw(td, t, cmd, io_u->ddir, &rw);
+		if (ret)
+			return ret;
+		if (data)
+			sqe_data(nt, sqe, cmd, &req->iov[chunk]);
+		nt->sqes_pending++;
+		req->pending++;
+		chunk++;
+		done += n;
+	}
+	return 0;
+}
+
+static int queue_one(struct thread_data *td, struct nvme_thread *nt, struct nvme_req *req,
+		     uint32_t tag)
+{
+	struct io_u *io_u = req->io_u;
+	const struct nvme_target *t = req->t;
+	struct io_uring_sqe *sqe;
+	struct nvme_uring_cmd *cmd;
+	uint64_t slba;
+	int ret;
+
+	sqe = io_uring_get_sqe(&nt->ring);
+	if (!sqe)
+		return -EBUSY;
+	cmd = sqe_start(nt, sqe, t, tag);
+	if (io_u->ddir == DDIR_TRIM) {
+		if (io_u->offset % t->io_block || io_u->xfer_buflen % t->io_block ||
+		    io_u->xfer_buflen / t->io_block > UINT32_MAX)
+			return -EINVAL;
+		slba = io_u->offset / t->io_block;
+		ret = blk_nvme_dsm_range(&req->range, slba,
+					 (uint32_t)(io_u->xfer_buflen / t->io_block), 0);
+		if (!ret)
+			ret = blk_nvme_cmd_dsm(cmd, t->ns.nsid, &req->range, 1, BLK_NVME_DSM_AD);
+		if (ret)
+			return ret;
+	} else {
+		blk_nvme_cmd_flush(cmd, t->ns.nsid);
+	}
+	nt->sqes_pending++;
+	req->pending++;
+	return 0;
+}
+
+static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
+{
+	struct nvme_thread *nt = nvme_thread_of(td);
+	struct nvme_req *req = io_u->engine_data;
+	uint32_t tag = req->tag;
+	unsigned int need = 1;
+	int ret;
+
+	fio_ro_check(td, io_u);
+
+	if (ddir_rw(io_u->ddir) && io_u->ddir != DDIR_TRIM)
+		need = nvme_target_chunks(FILE_ENG_DATA(io_u->file), io_u->xfer_buflen);
+	if (io_uring_sq_space_left(&nt->ring) < need)
+		return FIO_Q_BUSY;
+	if (blk_req_get_tag(&nt->pool, tag))
+		return FIO_Q_BUSY;
+
+	req->t = FILE_ENG_DATA(io_u->file);
+	req->pending = 0;
+	req->error = 0;
+	req->err = (struct blk_io_err){ .kind = BLK_ERR_NONE };
+
+	switch (io_u->ddir) {
+	case DDIR_READ:
+	case DDIR_WRITE:
+		ret = queue_rw(td, nt, req, tag);
+		break;
+	case DDIR_TRIM:
+	case DDIR_SYNC:
+	case DDIR_DATASYNC:
+	case DDIR_SYNC_FILE_RANGE:
+		ret = queue_one(td, nt, req, tag);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	if (ret) {
+		/* Commands already written to SQEs go out and complete as part of this io_u. */
+		if (req->pending) {
+			req->error = -ret;
+			req->err = (struct blk_io_err){ .kind = BLK_ERR_ERRNO, .code = -ret };
+			nt->queued[nt->nr_queued++] = io_u;
+			return FIO_Q_QUEUED;
+		}
+		blk_req_put(&nt->pool, tag);
+		io_u->error = -ret;
+		req->err = (struct blk_io_err){ .kind = BLK_ERR_ERRNO, .code = -ret };
+		return FIO_Q_COMPLETED;
+	}
+	nt->queued[nt->nr_queued++] = io_u;
+	return FIO_Q_QUEUED;
+}
+
+static void mark_issued(struct thread_data *td, struct nvme_thread *nt)
+{
+	struct timespec now;
+	unsigned int i;
+
+	if (fio_fill_issue_time(td)) {
+		fio_gettime(&now, NULL);
+		for (i = 0; i < nt->nr_queued; i++)
+			nt->queued[i]->issue_time = now;
+		if (td->o.read_iolog_file)
+			td->last_issue = now;
+	}
+	for (i = 0; i < nt->nr_queued; i++)
+		io_u_queued(td, nt->queued[i]);
+	nt->nr_queued = 0;
+}
+
+static int nvme_commit(struct thread_data *td)
+{
+	struct nvme_thread *nt = nvme_thread_of(td);
+	int ret;
+
+	while (nt->sqes_pending) {
+		ret = io_uring_submit(&nt->ring);
+		if (ret > 0) {
+			nt->sqes_pending -= (unsigned int)ret < nt->sqes_pending ?
+					    (unsigned int)ret : nt->sqes_pending;
+			continue;
+		}
+		if (ret == 0 || ret == -EAGAIN || ret == -EINTR || ret == -EBUSY) {
+			/* The kernel is short of resources: let completions drain. */
+			if (ret == -EBUSY || ret == -EAGAIN)
+				usleep(10);
+			continue;
+		}
+		td_verror(td, -ret, "io_uring_submit");
+		return ret;
+	}
+	mark_issued(td, nt);
+	return 0;
+}
+
+/* ---- completions ---- */
+
+static void complete_cmd_error(struct nvme_thread *nt, struct nvme_req *req, int res)
+{
+	if (res > 0)
+		count_status(nt, (uint32_t)res);
+	if (req->error)
+		return;
+	if (res > 0) {
+		req->error = blk_nvme_status_errno((uint32_t)res);
+		req->err = (struct blk_io_err){ .kind = BLK_ERR_NVME, .code = (uint32_t)res };
+	} else {
+		req->error = -res;
+		req->err = (struct blk_io_err){ .kind = BLK_ERR_ERRNO, .code = (uint32_t)-res };
+	}
+}
+
+static void check_read_pi(struct thread_data *td, struct nvme_req *req)
+{
+	struct blk_options *o = td->eo;
+	const struct nvme_target *t = req->t;
+	struct io_u *io_u = req->io_u;
+	unsigned int checks = o->pi_chk;
+	uint32_t bad;
+
+	if (t->ns.pi_type == 3)
+		checks &= ~BLK_PI_CHECK_REFTAG;
+	if (!checks)
+		return;
+	if (blk_pi_check(&t->pi, io_u->xfer_buf, req->md,
+			 (uint32_t)(io_u->xfer_buflen / t->io_block),
+			 (uint32_t)(io_u->offset / t->io_block), (uint16_t)o->apptag,
+			 (uint16_t)o->apptag_mask, checks, &bad)) {
+		log_err("blkengine: %s: protection information of block %llu does not match\n",
+			io_u->file->file_name,
+			(unsigned long long)(io_u->offset / t->io_block + bad));
+		req->error = EILSEQ;
+		req->err = (struct blk_io_err){ .kind = BLK_ERR_ERRNO, .code = EILSEQ };
+	}
+}
+
+/* Returns the io_u when this was its last command, else NULL. */
+static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
+				 const struct io_uring_cqe *cqe)
+{
+	struct blk_options *o = td->eo;
+	struct nvme_req *req;
+	struct io_u *io_u;
+	void *ctx;
+
+	if (blk_req_lookup(&nt->pool, cqe->user_data & UINT32_MAX, &ctx)) {
+		log_err("blkengine: completion for an unknown request (user_data 0x%llx) ignored\n",
+			(unsigned long long)cqe->user_data);
+		return NULL;
+	}
+	req = ctx;
+	if (cqe->res)
+		complete_cmd_error(nt, req, cqe->res);
+	if (cqe->res == -EINVAL && nt->vectored && nt->fixed && !nt->vec_fixed_refused) {
+		nt->vec_fixed_refused = true;
+		log_err("blkengine: the kernel refused a vectored command (NVME_URING_CMD_IO_VEC) on fixed buffers; set nonvectored=1 or drop fixedbufs\n");
+	}
+	if (--req->pending)
+		return NULL;
+	io_u = req->io_u;
+	if (!req->error && io_u->ddir == DDIR_READ && req->t->pi_host && o->pi_chk)
+		check_read_pi(td, req);
+	io_u->error = req->error;
+	io_u->resid = req->error ? io_u->xfer_buflen : 0;
+	blk_req_put(&nt->pool, req->tag);
+	return io_u;
+}
+
+static unsigned int reap(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
+{
+	struct io_uring_cqe *cqe;
+	struct io_u *io_u;
+	unsigned int seen = 0;
+
+	while (nt->nr_events < max && !io_uring_peek_cqe(&nt->ring, &cqe)) {
+		io_u = complete_cmd(td, nt, cqe);
+		io_uring_cqe_seen(&nt->ring, cqe);
+		seen++;
+		if (io_u)
+			nt->events[nt->nr_events++] = io_u;
+	}
+	return seen;
+}
+
+static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int max,
+			  const struct timespec *t)
+{
+	struct nvme_thread *nt = nvme_thread_of(td);
+	struct __kernel_timespec ts;
+	struct io_uring_cqe *cqe;
+	bool entered = false;
+	int ret;
+
+	nt->nr_events = 0;
+	if (t) {
+		ts.tv_sec = t->tv_sec;
+		ts.tv_nsec = t->tv_nsec;
+	}
+	for (;;) {
+		if (reap(td, nt, max))
+			continue;
+		if (nt->nr_events >= min && (entered || !nt->enter_to_reap))
+			break;
+		if (nt->nr_events >= min) {
+			/* IOPOLL and DEFER_TASKRUN post completions only from an enter. */
+			ret = io_uring_enter(nt->ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, NULL);
+			entered = true;
+			if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
+				goto enter_failed;
+			continue;
+		}
+		if (t)
+			ret = io_uring_wait_cqes(&nt->ring, &cqe, 1, &ts, NULL);
+		else
+			ret = io_uring_wait_cqe(&nt->ring, &cqe);
+		if (ret == -ETIME)
+			break;
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
+			goto enter_failed;
+	}
+	return (int)nt->nr_events;
+
+enter_failed:
+	td_verror(td, -ret, "io_uring_enter");
+	return ret;
+}
+
+static struct io_u *nvme_event(struct thread_data *td, int event)
+{
+	return nvme_thread_of(td)->events[event];
+}
+
+/*
+ * One real command with the options the job asked for, so a kernel that
+ * refuses them says so once at start-up instead of failing every I/O.
+ */
+static int probe_command(struct thread_data *td, struct nvme_thread *nt)
+{
+	struct blk_options *o = td->eo;
+	const struct nvme_target *t = &nt->targets[0];
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&nt->ring);
+	struct blk_nvme_rw rw = {
+		.nsid = t->ns.nsid,
+		.slba = 0,
+		.nlb = 1,
+		.buf = nt->bt.mem.base,
+		.len = t->io_block,
+	};
+	struct io_uring_cqe *cqe;
+	struct nvme_uring_cmd *cmd;
+	struct iovec iov;
+	int ret, res;
+
+	if (!sqe || nt->bt.mem.len < t->io_block)
+		return 0;
+	if (t->md_per_block) {
+		rw.md = nt->md_buf;
+		rw.md_len = t->md_per_block;
+	}
+	cmd = sqe_start(nt, sqe, t, PROBE_USER_DATA);
+	fill_pi(t, o, &rw);
+	/* Checks of PI the job never wrote would fail: only the transport is probed. */
+	rw.prinfo &= BLK_NVME_PRINFO_PRACT;
+	ret = blk_nvme_cmd_read(cmd, &rw);
+	if (ret)
+		return ret;
+	sqe_data(nt, sqe, cmd, &iov);
+	ret = io_uring_submit_and_wait(&nt->ring, 1);
+	if (ret < 0)
+		return ret;
+	ret = io_uring_wait_cqe(&nt->ring, &cqe);
+	if (ret)
+		return ret;
+	res = cqe->res;
+	io_uring_cqe_seen(&nt->ring, cqe);
+	if (res == -EINVAL || res == -EOPNOTSUPP) {
+		if (nt->vectored && nt->fixed)
+			log_err("blkengine: %s: the kernel refused a vectored command (NVME_URING_CMD_IO_VEC) on fixed buffers (%s); this needs a newer kernel: set nonvectored=1 or drop fixedbufs\n",
+				td->files[0]->file_name, strerror(-res));
+		else if (o->hipri)
+			log_err("blkengine: %s: the kernel refused a polled (hipri) passthrough command (%s); load nvme with poll_queues=N or drop hipri\n",
+				td->files[0]->file_name, strerror(-res));
+		else
+			log_err("blkengine: %s: the kernel refused a passthrough read (%s)\n",
+				td->files[0]->file_name, strerror(-res));
+		return res;
+	}
+	return 0;
+}
+
+static int nvme_post_init(struct thread_data *td)
+{
+	struct blk_options *o = td->eo;
+	struct nvme_thread *nt = nvme_thread_of(td);
+	int ret;
+
+	ret = ring_setup(td, nt);
+	if (ret)
+		return ret;
+	if (o->registerfiles) {
+		ret = register_files(nt);
+		if (ret)
+			return ret;
+	}
+	if (o->fixedbufs) {
+		ret = register_buffers(nt);
+		if (ret)
+			return ret;
+	}
+	if ((nt->vectored && nt->fixed) || o->hipri)
+		return probe_command(td, nt);
+	return 0;
+}
+
+static void nvme_cleanup(struct thread_data *td)
+{
+	struct nvme_thread *nt = nvme_thread_of(td);
+
+	if (!nt)
+		return;
+	print_status_summary(td, nt);
+	free_thread(nt);
+	td->io_ops_data = NULL;
+}
+
+static int nvme_open_file(struct thread_data *td, struct fio_file *f)
+{
+	struct nvme_thread *nt = nvme_thread_of(td);
+
+	if (f->fileno >= (int)nt->nr_targets)
+		return EINVAL;
+	FILE_SET_ENG_DATA(f, &nt->targets[f->fileno]);
+	f->fd = nt->targets[f->fileno].fd;
+	return 0;
+}
+
+/* The device stays open for the thread's life; registered files need it. */
+static int nvme_close_file(struct thread_data *td, struct fio_file *f)
+{
+	f->fd = -1;
+	return 0;
+}
+
+static int nvme_io_u_init(struct thread_data *td, struct io_u *io_u)
+{
+	struct nvme_thread *nt = nvme_thread_of(td);
+	struct nvme_req *req;
+
+	if (io_u->index >= nt->pool.nr)
+		return EINVAL;
+	req = blk_req_ctx(&nt->pool, io_u->index);
+	req->io_u = io_u;
+	req->tag = io_u->index;
+	if (nt->md_buf)
+		req->md = nt->md_buf + nt->md_per_io * req->tag;
+	/* From here on io_u->index is gone: fio 3.33 keeps it in the same union. */
+	io_u->engine_data = req;
+	return 0;
+}
+
+static void nvme_io_u_free(struct thread_data *td, struct io_u *io_u)
+{
+	io_u->engine_data = NULL;
+}
+
+const struct blk_backend blk_nvme_uring_backend = {
+	.kind		= BLK_KIND_NVME_URING,
+	.setup		= nvme_setup,
+	.init		= nvme_init,
+	.post_init	= nvme_post_init,
+	.cleanup	= nvme_cleanup,
+	.open_file	= nvme_open_file,
+	.close_file	= nvme_close_file,
+	.io_u_init	= nvme_io_u_init,
+	.io_u_free	= nvme_io_u_free,
+	.queue		= nvme_queue,
+	.commit		= nvme_commit,
+	.getevents	= nvme_getevents,
+	.event		= nvme_event,
+};

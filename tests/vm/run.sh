@@ -1,0 +1,40 @@
+#!/bin/bash
+# The VM suites: boots Debian's 6.12 kernel (bookworm-backports) under QEMU
+# with emulated NVMe namespaces and runs the NVMe suite in it, then a smoke
+# pass on Debian 12's own 6.1 kernel. Prints each suite's closing line and
+# exits non-zero when any case failed or a VM did not finish.
+#
+# Needs qemu-system-x86, busybox-static, apt access to Debian's archive and
+# a built module (scripts/bootstrap). BLK_VM_TIMEOUT bounds each VM (s).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+
+if [ ! -f "$blk_module" ]; then
+	echo "vm: $blk_module missing; run scripts/bootstrap first" >&2
+	exit 1
+fi
+timeout=${BLK_VM_TIMEOUT:-1200}
+rc=0
+
+# nsid 1: 512   2: 4096   3: 512+8 PI type 1   4: 4096+64 extended LBA
+# 5: read-only (writes fail: Write Fault)   6: qcow2 under blkdebug (reads fail)
+ns_full=(
+	--ns 64M,drive.discard=unmap
+	--ns 64M,logical_block_size=4096,physical_block_size=4096,drive.discard=unmap
+	--ns 64M,ms=8,mset=0,pi=1
+	--ns 64M,logical_block_size=4096,physical_block_size=4096,ms=64,mset=1
+	--ns 16M,drive.readonly=on
+	--ns 16M,blkdebug=read
+)
+"$here/vm-run" --kernel 6.12 --timeout "$timeout" --nvme-params "poll_queues=1" \
+	"${ns_full[@]}" -- "$here/run-nvme.sh" || rc=1
+
+ns_smoke=(
+	--ns 64M,drive.discard=unmap
+	--ns 64M,logical_block_size=4096,physical_block_size=4096,drive.discard=unmap
+)
+"$here/vm-run" --kernel 6.1 --timeout "$timeout" --nvme-params "" \
+	"${ns_smoke[@]}" -- "$here/run-nvme.sh" --smoke || rc=1
+exit $rc
