@@ -15,7 +15,9 @@
 #   silent     accepts and never answers
 #   memtable   a working 64 MiB RAM disk with two queues that lacks
 #              CONFIGURE_MEM_SLOTS, so memory comes by SET_MEM_TABLE; it
-#              checks every message it gets and drops the client on a bad one
+#              checks every message it gets and drops the client on a bad one;
+#              segments are at most 16 KiB, 4 a request (size_max, seg_max)
+#   memtable-direct  the same without indirect descriptors
 import array
 import mmap
 import os
@@ -36,6 +38,8 @@ F_BLK_SIZE = 1 << 6
 P_REPLY_ACK, P_CONFIG = 1 << 3, 1 << 9
 P_MQ = 1 << 0
 F_FLUSH, F_MQ, F_INDIRECT = 1 << 9, 1 << 12, 1 << 28
+F_SIZE_MAX, F_SEG_MAX = 1 << 1, 1 << 2
+SIZE_MAX, SEG_MAX = 16384, 4
 T_IN, T_OUT, T_FLUSH = 0, 1, 4
 
 
@@ -79,8 +83,9 @@ class Bad(Exception):
 class RamDisk:
     """A virtio-blk device over SET_MEM_TABLE memory, polled."""
 
-    def __init__(self, conn):
+    def __init__(self, conn, indirect):
         self.conn = conn
+        self.indirect = indirect
         self.disk = bytearray(64 << 20)
         self.regions = []      # (gpa, size, uaddr, mmap)
         self.queues = {}
@@ -146,6 +151,12 @@ class RamDisk:
                 if not flags & 1:
                     break
                 i = nxt
+            if table is not None and not self.indirect:
+                raise Bad('indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC')
+            data = descs[1:-1]
+            if len(data) > SEG_MAX or any(d[1] > SIZE_MAX for d in data):
+                raise Bad('request of %d segments, largest %d bytes' %
+                          (len(data), max(d[1] for d in data)))
             typ, _, sector = struct.unpack('<IIQ', self.read(descs[0][0], 16))
             pos, written = sector * 512, 0
             for addr, length, flags in descs[1:-1]:
@@ -170,7 +181,8 @@ class RamDisk:
             reply(self.conn, req, struct.pack('<Q', 0))
 
     def serve(self):
-        features = F_VERSION_1 | F_PROTOCOL_FEATURES | F_BLK_SIZE | F_FLUSH | F_MQ | F_INDIRECT
+        features = F_VERSION_1 | F_PROTOCOL_FEATURES | F_BLK_SIZE | F_FLUSH | F_MQ
+        features |= F_SIZE_MAX | F_SEG_MAX | (F_INDIRECT if self.indirect else 0)
         while True:
             for idx, q in list(self.queues.items()):
                 if q.get('kick') is not None and q.get('enabled'):
@@ -192,6 +204,7 @@ class RamDisk:
             elif req == GET_CONFIG:
                 offset, size, _ = struct.unpack('<III', payload[:12])
                 cfg = bytearray(config_space(512))
+                cfg[8:16] = struct.pack('<II', SIZE_MAX, SEG_MAX)
                 cfg[34:36] = struct.pack('<H', 2)
                 reply(self.conn, req, struct.pack('<III', offset, size, 0) + bytes(cfg[offset:offset + size]))
             elif req == SET_MEM_TABLE:
@@ -223,9 +236,9 @@ class RamDisk:
 
 
 def serve(conn, mode):
-    if mode == 'memtable':
+    if mode.startswith('memtable'):
         try:
-            RamDisk(conn).serve()
+            RamDisk(conn, mode == 'memtable').serve()
         except Bad as e:
             print('fake-vhost-user: %s' % e, file=sys.stderr)
         return

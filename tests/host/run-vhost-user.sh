@@ -300,22 +300,27 @@ done
 # A back-end without CONFIGURE_MEM_SLOTS: memory goes by SET_MEM_TABLE,
 # resent whole as each job adds its regions and removes them. The fake
 # device (a RAM disk) walks the rings on its own, so verify checks our
-# ring layout against an independent reading of it.
-sock=$qsd_dir/fake-memtable.sock
-python3 "$here/fake-vhost-user.py" memtable "$sock" 2>"$qsd_dir/fake-memtable.log" &
-fake_pid=$!
-for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
-ok "SET_MEM_TABLE back-end: numjobs=2 thread=1 randrw verify" --name=mt --filename="$sock" \
-	--thread=1 --numjobs=2 --size=8M --offset_increment=8M --rw=randrw \
-	--bssplit=4k/50:64k/50 --iodepth=8 --verify=crc32c --verify_fatal=1
-if [ -s "$qsd_dir/fake-memtable.log" ]; then
-	t_fail "SET_MEM_TABLE back-end saw only well-formed messages" "$(cat "$qsd_dir/fake-memtable.log")"
-else
-	t_pass "SET_MEM_TABLE back-end saw only well-formed messages"
-fi
-kill $fake_pid 2>/dev/null
-wait $fake_pid 2>/dev/null
-fake_pid=
+# ring layout against an independent reading of it. It takes at most 4
+# segments of 16 KiB a request: a 1 MiB I/O becomes 16 requests.
+for mode in memtable memtable-direct; do
+	sock=$qsd_dir/fake-$mode.sock
+	python3 "$here/fake-vhost-user.py" $mode "$sock" 2>"$qsd_dir/fake-$mode.log" &
+	fake_pid=$!
+	for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+	ok "$mode back-end: numjobs=2 thread=1 randrw verify, I/Os split by seg_max x size_max" \
+		--name=mt --filename="$sock" --thread=1 --numjobs=2 --size=8M --offset_increment=8M \
+		--rw=randrw --bssplit=4k/40:24k/20:64k/20:1m/20 --iodepth=8 --verify=crc32c --verify_fatal=1
+	refused "$mode back-end: blk_oversize=refuse names the limit" "seg_max 4 x size_max 16384" \
+		--name=mt --filename="$sock" --rw=read --bs=128k --size=1M --blk_oversize=refuse
+	if [ -s "$qsd_dir/fake-$mode.log" ]; then
+		t_fail "$mode back-end saw only well-formed requests" "$(cat "$qsd_dir/fake-$mode.log")"
+	else
+		t_pass "$mode back-end saw only well-formed requests"
+	fi
+	kill $fake_pid 2>/dev/null
+	wait $fake_pid 2>/dev/null
+	fake_pid=
+done
 
 # Back-end killed mid-run: in-flight I/Os fail, fio exits non-zero quickly.
 for wait_opt in --hipri=0 --hipri=1; do
