@@ -562,6 +562,11 @@ int virtio_blk_post_init(struct thread_data *td)
 	return ret;
 }
 
+static bool has_in_flight(const struct vblk_thread *vt)
+{
+	return vt->nr_free != vt->nr_slots;
+}
+
 /*
  * Stops the queue and withdraws fio's buffers from the device: once fio
  * unmaps them, their addresses may come back for another thread's memory.
@@ -572,8 +577,12 @@ static void stop_queue(struct vblk_thread *vt)
 	bool gone = virtio_dev_gone(vt->dev);
 
 	virtio_dev_lock(vt->dev);
-	/* The last user disconnects, which drops everything at once. */
-	if (!gone && vt->dev->refs > 1) {
+	/*
+	 * The last user disconnects, which drops everything at once. With
+	 * requests still in flight (fio gave up on them) the back-end may yet
+	 * touch the memory: leave it registered until the disconnect.
+	 */
+	if (!gone && vt->dev->refs > 1 && !has_in_flight(vt)) {
 		if (vt->vq_started)
 			vt->ops->stop_vq(t, vt->qidx);
 		if (vt->io_mapped)
@@ -920,11 +929,6 @@ static void fail_in_flight(struct vblk_thread *vt, unsigned int max)
 		if (!--io->pending)
 			finish_io(vt, io);
 	}
-}
-
-static bool has_in_flight(const struct vblk_thread *vt)
-{
-	return vt->nr_free != vt->nr_slots;
 }
 
 /* Consumes used entries until max I/Os are complete. */

@@ -225,6 +225,21 @@ ok "second run right after the first" --name=again --filename="$s512" --rw=read 
 ok "create_serialize=0 numjobs=2 thread=1" --name=cs --filename="$s512" --thread=1 \
 	--numjobs=2 --create_serialize=0 --rw=randread --size=8M --iodepth=4
 
+# Jobs that finish while others still run withdraw their queue and memory
+# (GET_VRING_BASE, REM_MEM_REG) without disturbing the rest.
+ok "short job leaves while a longer one runs (thread=1)" --thread=1 --filename="$s4k" \
+	--rw=randwrite --bs=4k --iodepth=8 --verify=crc32c --verify_fatal=1 \
+	--name=short --size=4M --offset=0 \
+	--name=long --size=64M --offset=64M --iodepth=16
+# Processes one after the other each get the back-end in turn.
+ok "thread=0 jobs in sequence (stonewall)" --filename="$s512" --rw=randread --size=4M \
+	--name=p1 --name=p2 --stonewall --name=p3 --stonewall
+# The shipped example, on a smaller device.
+sed -e "s|^filename=.*|filename=$s512|" -e 's/^size=256m/size=32m/' \
+	-e 's/^offset_increment=256m/offset_increment=32m/' \
+	"$blk_top/examples/vhost-user-verify.fio" >"$qsd_dir/example.fio"
+ok "examples/vhost-user-verify.fio" "$qsd_dir/example.fio"
+
 # ----------------------------------------------------- read-only export
 ok "read-only export: randread" --name=ro --filename="$sro" --rw=randread --bs=4k \
 	--size=16M --iodepth=8
