@@ -64,6 +64,7 @@ struct vdpa_queue {
 struct vdpa_map {
 	uint64_t iova;
 	uint64_t len;
+	bool retired;			/* unmapped by the caller while the device ran */
 };
 
 struct virtio_transport {
@@ -422,8 +423,9 @@ static int vdpa_connect(const char *path, struct virtio_transport **tp,
 	/* Whatever a previous user left: reset, then the driver is here. */
 	ret = set_status(t, 0);
 	if (ret) {
-		snprintf(info->detail, sizeof(info->detail), "resetting the device failed: %s",
-			 strerror(-ret));
+		snprintf(info->detail, sizeof(info->detail),
+			 "resetting the device failed: %s%s", strerror(-ret),
+			 ret == -EIO ? " (a VDUSE device whose daemon stopped answering stays broken: restart the daemon and re-create the vdpa device)" : "");
 		goto free_t;
 	}
 	ret = add_status(t, VIRTIO_CONFIG_S_ACKNOWLEDGE, "ACKNOWLEDGE");
@@ -594,22 +596,33 @@ static int vdpa_map_mem(struct virtio_transport *t, const struct virtio_mem_regi
 		return ret;
 	}
 	memmove(&t->maps[pos + 1], &t->maps[pos], (t->nmaps - pos) * sizeof(t->maps[0]));
-	t->maps[pos] = (struct vdpa_map){ .iova = iova, .len = r->len };
+	t->maps[pos] = (struct vdpa_map){ .iova = iova, .len = r->len, .retired = false };
 	t->nmaps++;
 	*dev_addr = iova;
 	return 0;
 }
 
+/*
+ * While the device runs, the mapping stays until disconnect: a VDUSE daemon
+ * drops every cached mapping on any IOTLB change, pulling memory from under
+ * the requests other queues have in flight. The kernel holds the memfd
+ * behind the mapping, so the device never reaches memory that was reused;
+ * the IOVA stays reserved.
+ */
 static int vdpa_unmap_mem(struct virtio_transport *t, const struct virtio_mem_region *r,
 			  uint64_t dev_addr)
 {
 	unsigned int i;
 
 	for (i = 0; i < t->nmaps; i++)
-		if (t->maps[i].iova == dev_addr && t->maps[i].len == r->len)
+		if (t->maps[i].iova == dev_addr && t->maps[i].len == r->len && !t->maps[i].retired)
 			break;
 	if (i == t->nmaps)
 		return -ENOENT;
+	if (__atomic_load_n(&t->live, __ATOMIC_ACQUIRE)) {
+		t->maps[i].retired = true;
+		return 0;
+	}
 	memmove(&t->maps[i], &t->maps[i + 1], (t->nmaps - i - 1) * sizeof(t->maps[0]));
 	t->nmaps--;
 	return iotlb_send(t, VHOST_IOTLB_INVALIDATE, dev_addr, r->len, 0);
@@ -797,13 +810,13 @@ static int vdpa_notify(struct virtio_transport *t, unsigned int index)
 }
 
 /*
- * Whether a ring has requests the device has not returned and has not
- * returned any for VDPA_STALL_MS; under t->lock.
+ * A ring with requests the device has not returned, and has not returned
+ * any for VDPA_STALL_MS: its index, or -1. Under t->lock.
  */
-static bool stalled(struct virtio_transport *t, int64_t now)
+static int stalled_queue(struct virtio_transport *t, int64_t now)
 {
-	bool any = false;
 	unsigned int i;
+	int found = -1;
 
 	for (i = 0; i < t->nvqs; i++) {
 		struct vdpa_queue *q = &t->queues[i];
@@ -819,9 +832,9 @@ static bool stalled(struct virtio_transport *t, int64_t now)
 			continue;
 		}
 		if (now - q->progress_ns >= (int64_t)VDPA_STALL_MS * 1000000)
-			any = true;
+			found = (int)i;
 	}
-	return any;
+	return found;
 }
 
 static void restart_stall_clocks(struct virtio_transport *t, int64_t now)
@@ -833,15 +846,17 @@ static void restart_stall_clocks(struct virtio_transport *t, int64_t now)
 }
 
 /*
- * Setting the status the device already has makes a VDUSE device ask its
- * daemon, which a dead daemon never answers: the kernel then gives up and
- * marks the device NEEDS_RESET. A hardware device just acknowledges.
+ * Reading a ring's state makes a VDUSE device ask its daemon, which a dead
+ * daemon never answers: the kernel gives up after its msg_timeout and marks
+ * the device NEEDS_RESET. It changes nothing on a live device (setting
+ * DRIVER_OK again would: a VDUSE daemon restarts its rings on it).
  */
-static bool device_answers(struct virtio_transport *t)
+static bool device_answers(struct virtio_transport *t, unsigned int index)
 {
-	uint8_t status = t->status, got;
+	struct vhost_vring_state state = { .index = index };
+	uint8_t got;
 
-	if (xioctl(t, VHOST_VDPA_SET_STATUS, &status) || get_status(t, &got))
+	if (xioctl(t, VHOST_GET_VRING_BASE, &state) || get_status(t, &got))
 		return false;
 	return !(got & (VIRTIO_CONFIG_S_NEEDS_RESET | VIRTIO_CONFIG_S_FAILED));
 }
@@ -850,17 +865,17 @@ static void *monitor_main(void *arg)
 {
 	struct virtio_transport *t = arg;
 	struct pollfd p = { .fd = t->stop_fd, .events = POLLIN };
-	bool stall;
+	int stalled;
 
 	for (;;) {
 		if (poll(&p, 1, VDPA_MONITOR_TICK_MS) != 0)
 			break;
 		pthread_mutex_lock(&t->lock);
-		stall = t->live && stalled(t, now_ns());
+		stalled = t->live ? stalled_queue(t, now_ns()) : -1;
 		pthread_mutex_unlock(&t->lock);
-		if (!stall)
+		if (stalled < 0)
 			continue;
-		if (!device_answers(t)) {
+		if (!device_answers(t, (unsigned int)stalled)) {
 			log_err("blkengine: %s: the vDPA device stopped answering (for VDUSE: its daemon is gone); failing its I/O\n",
 				t->path);
 			/* virtio_blk.c polls the other end for a hang-up. */

@@ -1,0 +1,18 @@
+#!/bin/bash
+# Boots one test VM (Debian's 6.12 kernel, which has vduse and vhost_vdpa)
+# and runs the virtio-blk-vhost-vdpa suite in it (tests/vm/guest-vdpa.sh).
+# Suite counts come back through $BLK_TEST_COUNTS.
+#
+#   tests/vm/run-vdpa.sh [--timeout SECS]
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+timeout=600
+[ "${1:-}" = --timeout ] && timeout=$2
+
+read -r kdir kversion < <("$here/kernel.sh" 6.12) || {
+	echo "run-vdpa.sh: no 6.12 kernel (tests/vm/kernel.sh 6.12 failed)" >&2
+	exit 125
+}
+[ -n "${kversion:-}" ] || exit 125
+exec "$here/vm-run" --kernel 6.12 --timeout "$timeout" -- "$here/guest-vdpa.sh" "$kdir"
