@@ -47,15 +47,21 @@ int virtq_init(struct virtq *vq, uint16_t num, void *ring, bool event_idx)
 	vq->num = num;
 	vq->event_idx = event_idx;
 
+	/*
+	 * The links live in our memory too, not only in desc.next: the device
+	 * can write the descriptor table, and a link it changed must not send
+	 * the free list outside the ring.
+	 */
+	vq->next = calloc(num, sizeof(*vq->next));
 	vq->chain_len = calloc(num, sizeof(*vq->chain_len));
 	vq->cookie = calloc(num, sizeof(*vq->cookie));
-	if (!vq->chain_len || !vq->cookie) {
+	if (!vq->next || !vq->chain_len || !vq->cookie) {
 		virtq_exit(vq);
 		return -ENOMEM;
 	}
 
 	for (i = 0; i < num - 1; i++)
-		vq->desc[i].next = htole16(i + 1);
+		vq->next[i] = i + 1;
 	vq->free_head = 0;
 	vq->num_free = num;
 	return 0;
@@ -63,8 +69,10 @@ int virtq_init(struct virtq *vq, uint16_t num, void *ring, bool event_idx)
 
 void virtq_exit(struct virtq *vq)
 {
+	free(vq->next);
 	free(vq->chain_len);
 	free(vq->cookie);
+	vq->next = NULL;
 	vq->chain_len = NULL;
 	vq->cookie = NULL;
 }
@@ -99,9 +107,9 @@ int virtq_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int
 	for (i = 0; i < n; i++) {
 		struct vring_desc *d = &vq->desc[idx];
 
-		/* The free list is threaded through desc.next: keep it on the last one. */
 		fill_desc(d, &segs[i], i + 1 < n ? VRING_DESC_F_NEXT : 0);
-		idx = le16toh(d->next);
+		d->next = htole16(vq->next[idx]);
+		idx = vq->next[idx];
 	}
 	vq->free_head = idx;
 	vq->num_free -= n;
@@ -127,7 +135,7 @@ int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t tabl
 	}
 
 	d = &vq->desc[head];
-	vq->free_head = le16toh(d->next);
+	vq->free_head = vq->next[head];
 	vq->num_free--;
 	d->addr = htole64(table_addr);
 	d->len = htole32(n * sizeof(struct vring_desc));
@@ -202,8 +210,8 @@ static void free_chain(struct virtq *vq, uint16_t head)
 
 	/* Direct chains were linked with next; walk to their last descriptor. */
 	for (i = 1; i < n; i++)
-		last = le16toh(vq->desc[last].next);
-	vq->desc[last].next = htole16(vq->free_head);
+		last = vq->next[last];
+	vq->next[last] = vq->free_head;
 	vq->free_head = head;
 	vq->num_free += n;
 	vq->chain_len[head] = 0;

@@ -42,6 +42,7 @@ struct virtq {
 	uint16_t last_used;		/* next used entry to consume */
 	uint16_t used_seen;		/* last used->idx read from the device */
 
+	uint16_t *next;			/* per descriptor: the free list and chain links */
 	uint16_t *chain_len;		/* per head: descriptors in its chain, 0 = not in flight */
 	void **cookie;			/* per head: the caller's cookie */
 };
