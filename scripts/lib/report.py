@@ -4,7 +4,12 @@ summary and PNG plots (drawn with gnuplot).
 
 Input: a folder with one JSON file per run, named
     TARGET__WORKLOAD__ENGINE__rREP.json
-and optionally meta.json ({"title": ..., "notes": [...], "ours": [engines...]}).
+and optionally meta.json:
+    {"title": ..., "notes": [...], "ours": [engines...],
+     "reference": [{"target", "workload", "engine", "iops", "lat_mean_us",
+                    "source"}...]}
+"reference" rows are figures measured elsewhere (another engine that
+cannot run here); they are shown beside ours, never mixed into the medians.
 Output: the table on stdout; summary.md, results.csv and plots/*.png in the
 folder.
 """
@@ -13,6 +18,9 @@ import os
 import statistics
 import subprocess
 import sys
+
+PCTS = (("50.000000", "p50"), ("90.000000", "p90"), ("99.000000", "p99"),
+        ("99.900000", "p99.9"))
 
 
 def load_run(path):
@@ -29,21 +37,25 @@ def load_run(path):
     return jobs
 
 
-def pct99(side):
-    lat = side.get("lat_ns") or {}
-    pcts = lat.get("percentile") or (side.get("clat_ns") or {}).get("percentile") or {}
-    for key in ("99.000000", "99.00"):
-        if key in pcts:
-            return pcts[key] / 1000.0
-    return None
+def percentiles(side):
+    """Total-latency percentiles (us) when fio recorded them, else completion latency."""
+    pcts = (side.get("lat_ns") or {}).get("percentile") or \
+        (side.get("clat_ns") or {}).get("percentile") or {}
+    out = {}
+    for key, name in PCTS:
+        for k in (key, key[:5]):
+            if k in pcts:
+                out[name] = pcts[k] / 1000.0
+                break
+    return out
 
 
 def metrics(jobs):
-    """IOPS, MB/s, mean and p99 latency (us), CPU us per I/O, errors."""
+    """IOPS, MB/s, mean latency and percentiles (us), CPU us per I/O, errors."""
     iops = bw = 0.0
     ios = 0
     lat_weighted = 0.0
-    p99 = None
+    pct = {}
     cpu_us = 0.0
     errors = 0
     for job in jobs:
@@ -59,19 +71,21 @@ def metrics(jobs):
             iops += side.get("iops", 0.0)
             bw += side.get("bw_bytes", side.get("bw", 0) * 1024)
             lat_weighted += (side.get("lat_ns") or {}).get("mean", 0.0) / 1000.0 * n
-            side_p99 = pct99(side)
-            if side_p99 is not None:
-                p99 = side_p99 if p99 is None else max(p99, side_p99)
+            # A mixed job's percentile is the worse of its directions.
+            for name, v in percentiles(side).items():
+                pct[name] = max(pct.get(name, v), v)
         ios += job_ios
         cpu_us += (job.get("usr_cpu", 0.0) + job.get("sys_cpu", 0.0)) / 100.0 * runtime_s * 1e6
-    return {
+    m = {
         "iops": iops,
         "mbps": bw / 1e6,
         "lat_mean_us": lat_weighted / ios if ios else None,
-        "lat_p99_us": p99,
         "cpu_us_per_io": cpu_us / ios if ios else None,
         "errors": errors,
     }
+    for _, name in PCTS:
+        m[name] = pct.get(name)
+    return m
 
 
 def collect(folder):
@@ -82,10 +96,10 @@ def collect(folder):
         parts = name[:-5].split("__")
         if len(parts) != 4:
             continue
-        target, workload, engine, rep = parts
+        target, workload, engine, _ = parts
         try:
             m = metrics(load_run(os.path.join(folder, name)))
-        except (ValueError, json.JSONDecodeError) as e:
+        except (ValueError, KeyError, json.JSONDecodeError) as e:
             print(f"report: skipping {name}: {e}", file=sys.stderr)
             continue
         runs.setdefault((target, workload, engine), []).append(m)
@@ -94,21 +108,16 @@ def collect(folder):
 
 def summarize(reps):
     def med(key):
-        vals = [r[key] for r in reps if r[key] is not None]
+        vals = [r[key] for r in reps if r.get(key) is not None]
         return statistics.median(vals) if vals else None
 
     iops = [r["iops"] for r in reps]
-    return {
-        "reps": len(reps),
-        "iops": med("iops"),
-        "iops_min": min(iops),
-        "iops_max": max(iops),
-        "mbps": med("mbps"),
-        "lat_mean_us": med("lat_mean_us"),
-        "lat_p99_us": med("lat_p99_us"),
-        "cpu_us_per_io": med("cpu_us_per_io"),
-        "errors": sum(r["errors"] for r in reps),
-    }
+    s = {key: med(key) for key in ("iops", "mbps", "lat_mean_us", "cpu_us_per_io")}
+    for _, name in PCTS:
+        s[name] = med(name)
+    s.update(reps=len(reps), iops_min=min(iops), iops_max=max(iops),
+             errors=sum(r["errors"] for r in reps))
+    return s
 
 
 def fmt(v, digits=1):
@@ -121,7 +130,85 @@ def fmt(v, digits=1):
     return f"{v:.{digits}f}"
 
 
+def workload_key(w):
+    """Orders workloads as a reader expects: QD1 first, reads before writes."""
+    order = ("randread-4k-qd1", "randread-4k-qd1-poll", "randread-4k-qd32",
+             "randwrite-4k-qd32", "seqread-128k-qd8", "randrw70-4k-qd16")
+    return (order.index(w) if w in order else len(order), w)
+
+
+HEADER = ["target", "workload", "engine", "IOPS (median)", "min-max", "MB/s",
+          "mean lat us", "p99 lat us", "CPU us/IO", "ours/builtin"]
+
+
+def build_rows(runs, ours):
+    rows = []
+    for (target, workload, engine), reps in runs.items():
+        rows.append((target, workload, engine, summarize(reps)))
+    rows.sort(key=lambda r: (r[0], workload_key(r[1]), r[2] not in ours, r[2]))
+
+    # Ratio of ours to the best builtin engine of the same target and workload.
+    best = {}
+    for target, workload, engine, s in rows:
+        if engine in ours or s["iops"] is None:
+            continue
+        key = (target, workload)
+        if key not in best or s["iops"] > best[key][1]["iops"]:
+            best[key] = (engine, s)
+
+    table = []
+    for target, workload, engine, s in rows:
+        ratio = "-"
+        base = best.get((target, workload))
+        if engine in ours and base and base[1]["iops"]:
+            ratio = f"{s['iops'] / base[1]['iops']:.2f}x vs {base[0]}"
+        if s["errors"]:
+            ratio += f" ({s['errors']} errors)"
+        table.append([target, workload, engine, fmt(s["iops"], 0),
+                      f"{fmt(s['iops_min'], 0)}-{fmt(s['iops_max'], 0)}",
+                      fmt(s["mbps"]), fmt(s["lat_mean_us"]), fmt(s["p99"]),
+                      fmt(s["cpu_us_per_io"], 2), ratio])
+    return rows, table
+
+
+def print_table(table):
+    widths = [max(len(str(r[i])) for r in [HEADER] + table) for i in range(len(HEADER))]
+    line = "  ".join(h.ljust(w) for h, w in zip(HEADER, widths))
+    print(line)
+    print("-" * len(line))
+    prev = None
+    for r in table:
+        if prev is not None and r[0] != prev:
+            print()
+        prev = r[0]
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+
+
+def md_table(header, rows):
+    out = "| " + " | ".join(header) + " |\n|" + "---|" * len(header) + "\n"
+    for r in rows:
+        out += "| " + " | ".join(str(c) for c in r) + " |\n"
+    return out
+
+
+def reference_rows(meta, rows):
+    """Our median beside each reference figure for the same target and workload."""
+    out = []
+    for ref in meta.get("reference", []):
+        mine = [(e, s) for t, w, e, s in rows
+                if t == ref.get("target") and w == ref.get("workload") and e in meta.get("ours", [])]
+        for engine, s in mine:
+            ratio = f"{s['iops'] / ref['iops']:.2f}x" if ref.get("iops") and s["iops"] else "-"
+            out.append([ref["target"], ref["workload"], ref["engine"], fmt(ref.get("iops"), 0),
+                        fmt(ref.get("lat_mean_us")), engine, fmt(s["iops"], 0),
+                        fmt(s["lat_mean_us"]), ratio])
+    return out
+
+
 def main():
+    if len(sys.argv) != 2:
+        print("usage: report.py FOLDER", file=sys.stderr)
+        return 2
     folder = sys.argv[1]
     meta = {}
     meta_path = os.path.join(folder, "meta.json")
@@ -131,86 +218,93 @@ def main():
     ours = set(meta.get("ours", []))
     runs = collect(folder)
     if not runs:
-        print("report: no fio results found", file=sys.stderr)
+        print(f"report: no fio results found in {folder}", file=sys.stderr)
         return 1
+    rows, table = build_rows(runs, ours)
+    refs = reference_rows(meta, rows)
+    ref_header = ["target", "workload", "reference", "IOPS", "mean lat us", "engine",
+                  "IOPS (median)", "mean lat us", "IOPS ratio"]
 
-    rows = []
-    for (target, workload, engine), reps in sorted(runs.items()):
-        rows.append((target, workload, engine, summarize(reps)))
-
-    # Ratio of ours to the best builtin engine of the same target and workload.
-    best_builtin = {}
-    for target, workload, engine, s in rows:
-        if engine in ours or s["iops"] is None:
-            continue
-        key = (target, workload)
-        if key not in best_builtin or s["iops"] > best_builtin[key][1]["iops"]:
-            best_builtin[key] = (engine, s)
-
-    header = ["target", "workload", "engine", "IOPS (median)", "min-max", "MB/s",
-              "mean lat us", "p99 lat us", "CPU us/IO", "ours/builtin"]
-    table = []
-    for target, workload, engine, s in rows:
-        ratio = "-"
-        base = best_builtin.get((target, workload))
-        if engine in ours and base and base[1]["iops"]:
-            ratio = f"{s['iops'] / base[1]['iops']:.2f}x vs {base[0]}"
-        table.append([target, workload, engine, fmt(s["iops"], 0),
-                      f"{fmt(s['iops_min'], 0)}-{fmt(s['iops_max'], 0)}",
-                      fmt(s["mbps"]), fmt(s["lat_mean_us"]), fmt(s["lat_p99_us"]),
-                      fmt(s["cpu_us_per_io"], 2), ratio + (f" ({s['errors']} errors)" if s["errors"] else "")])
-
-    widths = [max(len(str(r[i])) for r in [header] + table) for i in range(len(header))]
-    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
-    print(line)
-    print("-" * len(line))
-    for r in table:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+    print_table(table)
+    if refs:
+        print("\nAgainst reference figures:")
+        print_table_generic(ref_header, refs)
 
     with open(os.path.join(folder, "results.csv"), "w") as f:
-        f.write(",".join(header) + "\n")
-        for r in table:
-            f.write(",".join(str(c).replace(",", "") for c in r) + "\n")
+        cols = HEADER[:6] + ["mean lat us"] + [f"{n} lat us" for _, n in PCTS] + HEADER[8:]
+        f.write(",".join(cols) + "\n")
+        for (t, w, e, s), r in zip(rows, table):
+            vals = r[:6] + [fmt(s["lat_mean_us"])] + [fmt(s[n]) for _, n in PCTS] + r[8:]
+            f.write(",".join(str(c).replace(",", "") for c in vals) + "\n")
 
+    plots = plot(folder, rows)
     with open(os.path.join(folder, "summary.md"), "w") as f:
         f.write(f"# {meta.get('title', 'blkengine comparison')}\n\n")
         for note in meta.get("notes", []):
             f.write(f"- {note}\n")
-        f.write("\n| " + " | ".join(header) + " |\n")
-        f.write("|" + "---|" * len(header) + "\n")
-        for r in table:
-            f.write("| " + " | ".join(str(c) for c in r) + " |\n")
+        for target in sorted({r[0] for r in table}):
+            f.write(f"\n## {target}\n\n")
+            f.write(md_table(HEADER[1:], [r[1:] for r in table if r[0] == target]))
+            f.write("\nLatency percentiles (us):\n\n")
+            f.write(md_table(["workload", "engine"] + [n for _, n in PCTS],
+                             [[w, e] + [fmt(s[n]) for _, n in PCTS]
+                              for t, w, e, s in rows if t == target]))
+        if refs:
+            f.write("\n## Against reference figures\n\n")
+            f.write(md_table(ref_header, refs))
+            sources = sorted({r.get("source", "") for r in meta.get("reference", [])} - {""})
+            for src in sources:
+                f.write(f"\nReference: {src}\n")
         f.write("\nMedians over the repetitions; min-max is the IOPS range. Latency is fio's total "
-                "latency (submission to completion); p99 is the worse of read and write. CPU us/IO is "
-                "fio's user+system CPU time divided by the I/Os completed. Raw fio JSON is in this folder.\n")
-        f.write("\n![IOPS](plots/iops.png)\n\n![latency](plots/latency.png)\n")
-
-    plot(folder, rows)
+                "latency (submission to completion); percentiles of a mixed workload are the worse "
+                "of read and write. CPU us/IO is fio's user+system CPU time divided by the I/Os it "
+                "completed (the back-end's CPU is not in it). ours/builtin is the IOPS ratio to the "
+                "best of fio's builtin engines on the same target. Raw fio JSON is in this folder.\n\n")
+        for name, title in plots:
+            f.write(f"![{title}](plots/{name}.png)\n\n")
     return 0
 
 
-def plot(folder, rows):
-    plots = os.path.join(folder, "plots")
-    os.makedirs(plots, exist_ok=True)
-    groups = sorted({(t, w) for t, w, _, _ in rows})
-    engines = sorted({e for _, _, e, _ in rows})
-    for metric, title, fname in (("iops", "IOPS (median)", "iops"),
-                                 ("lat_mean_us", "mean latency (us)", "latency"),
-                                 ("lat_p99_us", "p99 latency (us)", "latency-p99")):
-        data = os.path.join(plots, f"{fname}.dat")
-        with open(data, "w") as f:
-            f.write("group " + " ".join(f'"{e}"' for e in engines) + "\n")
-            for t, w in groups:
-                vals = []
-                for e in engines:
-                    s = next((s for tt, ww, ee, s in rows if (tt, ww, ee) == (t, w, e)), None)
-                    v = s[metric] if s else None
-                    vals.append("?" if v is None else f"{v:.3f}")
-                f.write(f'"{t}\\n{w}" ' + " ".join(vals) + "\n")
-        script = f"""
-set terminal pngcairo size 1400,600 noenhanced font ",9"
-set output "{os.path.join(plots, fname + '.png')}"
-set title "{title}"
+def print_table_generic(header, rows):
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+
+
+def log_scale(values):
+    """A log axis when the values span more than a factor of 30."""
+    vals = [v for v in values if v]
+    return bool(vals) and max(vals) / min(vals) > 30
+
+
+def gnuplot(script, name):
+    try:
+        res = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    except FileNotFoundError:
+        print("report: gnuplot not found (apt-get install gnuplot-nox); no plots", file=sys.stderr)
+        return False
+    if res.returncode != 0:
+        print(f"report: gnuplot failed for {name}: {res.stderr.strip()}", file=sys.stderr)
+        return False
+    return True
+
+
+def histogram(plots, name, title, ylabel, columns, groups, values):
+    """One clustered bar chart: groups on x, one bar per column."""
+    data = os.path.join(plots, f"{name}.dat")
+    flat = []
+    with open(data, "w") as f:
+        f.write("group " + " ".join(f'"{c}"' for c in columns) + "\n")
+        for g, vals in zip(groups, values):
+            flat += [v for v in vals if v is not None]
+            f.write(f'"{g}" ' + " ".join("?" if v is None else f"{v:.3f}" for v in vals) + "\n")
+    log = log_scale(flat)
+    script = f"""
+set terminal pngcairo size {max(900, 90 * len(groups) * max(1, len(columns)) // 2)},600 noenhanced font ",9"
+set output "{os.path.join(plots, name + '.png')}"
+set title "{title}{' (log scale)' if log else ''}"
+set ylabel "{ylabel}"
 set style data histogram
 set style histogram cluster gap 1
 set style fill solid 0.8 border -1
@@ -219,12 +313,42 @@ set key outside right top
 set xtics rotate by -30 left
 set grid ytics
 set datafile missing "?"
-set yrange [0:*]
-plot for [i=2:{len(engines) + 1}] "{data}" using i:xtic(1) title columnheader(i)
+{'set logscale y' if log else 'set yrange [0:*]'}
+plot for [i=2:{len(columns) + 1}] "{data}" using i:xtic(1) title columnheader(i)
 """
-        res = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
-        if res.returncode != 0:
-            print(f"report: gnuplot failed for {fname}: {res.stderr.strip()}", file=sys.stderr)
+    return gnuplot(script, name)
+
+
+def plot(folder, rows):
+    """Writes plots/*.png; returns [(name, title)] of those drawn."""
+    plots = os.path.join(folder, "plots")
+    os.makedirs(plots, exist_ok=True)
+    drawn = []
+    groups = sorted({(t, w) for t, w, _, _ in rows}, key=lambda g: (g[0], workload_key(g[1])))
+    engines = sorted({e for _, _, e, _ in rows})
+    by_key = {(t, w, e): s for t, w, e, s in rows}
+    for metric, title, ylabel, name in (
+            ("iops", "IOPS (median)", "IOPS", "iops"),
+            ("mbps", "bandwidth (median)", "MB/s", "bandwidth"),
+            ("lat_mean_us", "mean latency", "us", "latency"),
+            ("p99", "p99 latency", "us", "latency-p99")):
+        values = [[(by_key.get((t, w, e)) or {}).get(metric) for e in engines] for t, w in groups]
+        if histogram(plots, name, title, ylabel, engines, [f"{t}\\n{w}" for t, w in groups],
+                     values):
+            drawn.append((name, title))
+    # Percentiles: one chart per target, a cluster of p50..p99.9 per workload and engine.
+    for target in sorted({t for t, _, _, _ in rows}):
+        mine = [(w, e, s) for t, w, e, s in rows if t == target]
+        name = f"percentiles-{target}"
+        title = f"{target}: latency percentiles"
+        if histogram(plots, name, title, "us", [n for _, n in PCTS],
+                     [f"{w}\\n{e}" for w, e, _ in mine],
+                     [[s[n] for _, n in PCTS] for _, _, s in mine]):
+            drawn.append((name, title))
+    for f in os.listdir(plots):
+        if f.endswith(".dat"):
+            os.unlink(os.path.join(plots, f))
+    return drawn
 
 
 if __name__ == "__main__":

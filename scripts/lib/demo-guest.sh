@@ -1,0 +1,112 @@
+#!/bin/bash
+# The VM part of scripts/demo; runs inside the test VM (tests/vm/vm-run).
+#
+#   demo-guest.sh KERNEL_DIR REPS RUNTIME
+#
+# NVMe: nvme-passthru-uring and fio's io_uring_cmd on /dev/ngXnY, fio's
+# io_uring on /dev/nvmeXnY (direct=1), side by side in this one boot.
+# vDPA: qemu-storage-daemon exports a file on the guest's tmpfs through
+# VDUSE; virtio-blk-vhost-vdpa on /dev/vhost-vdpa-N, fio's io_uring on the
+# file (direct=1). fio runs on vCPU 0, the daemon on vCPU 1.
+#
+# The results (fio JSON) go to stdout as a base64 tar.gz between the lines
+# @@BLKDEMO-RESULTS-BEGIN@@ and @@BLKDEMO-RESULTS-END@@.
+set -uo pipefail
+
+kdir=${1:?kernel dir}
+bench_reps=${2:?reps}
+bench_runtime=${3:?runtime}
+bench_out=/tmp/demo-results
+mkdir -p "$bench_out"
+. "$(dirname "$0")/bench.sh"
+
+ext="external:$bench_module"
+vm_notes=()
+note() { vm_notes+=("$*"); }
+bench_fio_cpu=
+daemon_cpu=
+if [ "$(nproc)" -ge 2 ]; then
+	bench_fio_cpu=0
+	daemon_cpu=1
+fi
+
+qsd_pid=
+vdpa_name=
+cleanup() {
+	[ -n "$vdpa_name" ] && vdpa dev del "$vdpa_name" 2>/dev/null
+	if [ -n "$qsd_pid" ]; then
+		kill "$qsd_pid" 2>/dev/null
+		wait "$qsd_pid" 2>/dev/null
+	fi
+}
+trap cleanup EXIT
+
+# --- NVMe
+ng=$(ls /dev/ng*n1 2>/dev/null | head -n1)
+nvme_ok=
+if [ -n "$ng" ] && [ -b "/dev/nvme${ng#/dev/ng}" ]; then
+	nvme_ok=1
+	blk=/dev/nvme${ng#/dev/ng}
+else
+	note "vm-nvme: no NVMe namespace appeared in the VM; NVMe part skipped"
+fi
+
+# --- vDPA through VDUSE
+vdpa_ok=
+img=/tmp/vduse.img
+setup_vdpa() {
+	local i node
+	modprobe -d "$kdir" vduse 2>/dev/null && modprobe -d "$kdir" vhost_vdpa 2>/dev/null ||
+		{ note "vm-vdpa: modprobe vduse vhost_vdpa failed; vDPA part skipped"; return 1; }
+	command -v vdpa >/dev/null ||
+		{ note "vm-vdpa: the vdpa tool (iproute2) is missing; vDPA part skipped"; return 1; }
+	udevadm settle >/dev/null 2>&1
+	truncate -s 256M "$img"
+	${daemon_cpu:+taskset -c "$daemon_cpu"} qemu-storage-daemon \
+		--blockdev "driver=file,node-name=n0,filename=$img,aio=io_uring,cache.direct=on" \
+		--export "type=vduse-blk,id=e0,node-name=n0,name=demo0,writable=on,num-queues=1,queue-size=256,logical-block-size=4096" \
+		>/tmp/qsd-vduse.log 2>&1 &
+	qsd_pid=$!
+	for i in $(seq 100); do
+		[ -e /dev/vduse/demo0 ] && break
+		sleep 0.1
+	done
+	vdpa dev add name demo0 mgmtdev vduse >>/tmp/qsd-vduse.log 2>&1 ||
+		{ note "vm-vdpa: vdpa dev add failed: $(tail -n1 /tmp/qsd-vduse.log)"; return 1; }
+	vdpa_name=demo0
+	for i in $(seq 100); do
+		node=$(ls -d /sys/bus/vdpa/devices/demo0/vhost-vdpa-* 2>/dev/null | head -n1)
+		if [ -n "$node" ] && [ -e "/dev/${node##*/}" ]; then
+			vdpa_dev=/dev/${node##*/}
+			return 0
+		fi
+		sleep 0.1
+	done
+	note "vm-vdpa: no /dev/vhost-vdpa-N appeared; vDPA part skipped"
+	return 1
+}
+vdpa_dev=
+setup_vdpa && vdpa_ok=1
+
+eng_nvme() { bench_run "$1" "$2" nvme-passthru-uring "$3" --ioengine="$ext" --filename="$ng"; }
+eng_nvme_cmd() { bench_run "$1" "$2" io_uring_cmd "$3" --ioengine=io_uring_cmd --cmd_type=nvme --filename="$ng"; }
+eng_nvme_blk() { bench_run "$1" "$2" io_uring "$3" --ioengine=io_uring --direct=1 --filename="$blk"; }
+eng_vdpa() { bench_run "$1" "$2" virtio-blk-vhost-vdpa "$3" --ioengine="$ext" --filename="$vdpa_dev"; }
+eng_vdpa_file() { bench_run "$1" "$2" io_uring "$3" --ioengine=io_uring --direct=1 --filename="$img" --size=256M; }
+
+bench_skip=
+[ -n "$nvme_ok" ] && bench_count 3
+[ -n "$vdpa_ok" ] && bench_count 2
+echo "VM: $bench_total runs of ${bench_runtime}s, $bench_reps repetition(s)"
+[ -n "$nvme_ok" ] && bench_matrix vm-nvme eng_nvme eng_nvme_cmd eng_nvme_blk
+[ -n "$vdpa_ok" ] && bench_matrix vm-vdpa eng_vdpa eng_vdpa_file
+
+[ -n "$nvme_ok" ] && note "vm-nvme: QEMU's emulated NVMe controller, one 256 MiB namespace with 4096-byte blocks on a tmpfs image; $ng ($blk for io_uring)"
+[ -n "$vdpa_ok" ] && note "vm-vdpa: qemu-storage-daemon vduse-blk export of a 256 MiB file on the guest's tmpfs (aio=io_uring, cache.direct=on), one queue of 256; $vdpa_dev"
+[ "$bench_failed" -gt 0 ] && note "VM: $bench_failed run(s) failed (their .err files are in the report folder)"
+printf '%s\n' "${vm_notes[@]}" >"$bench_out/vm-notes.txt"
+
+echo "@@BLKDEMO-RESULTS-BEGIN@@"
+tar -czf - -C "$bench_out" . | base64 -w 76
+echo "@@BLKDEMO-RESULTS-END@@"
+exit 0
