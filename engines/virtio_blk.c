@@ -777,9 +777,16 @@ static enum fio_q_status add_io(struct vblk_thread *vt, struct vblk_io *io)
 			return FIO_Q_COMPLETED;
 		op = VBLK_OP_FLUSH;
 		type = VIRTIO_BLK_T_FLUSH;
+		/* fio's final sync (end_fsync, verify) keeps a stale xfer_buflen. */
+		len = 0;
 		break;
 	default:
 		set_io_error(io, BLK_ERR_ERRNO, EOPNOTSUPP, EOPNOTSUPP);
+		return FIO_Q_COMPLETED;
+	}
+	/* Nothing to transfer would still take a request slot per loop below. */
+	if (op != VBLK_OP_FLUSH && !len) {
+		set_io_error(io, BLK_ERR_ERRNO, EINVAL, EINVAL);
 		return FIO_Q_COMPLETED;
 	}
 
