@@ -53,9 +53,10 @@ int virtq_init(struct virtq *vq, uint16_t num, void *ring, bool event_idx)
 	 * the free list outside the ring.
 	 */
 	vq->next = calloc(num, sizeof(*vq->next));
+	vq->avail_pos = calloc(num, sizeof(*vq->avail_pos));
 	vq->chain_len = calloc(num, sizeof(*vq->chain_len));
 	vq->cookie = calloc(num, sizeof(*vq->cookie));
-	if (!vq->next || !vq->chain_len || !vq->cookie) {
+	if (!vq->next || !vq->avail_pos || !vq->chain_len || !vq->cookie) {
 		virtq_exit(vq);
 		return -ENOMEM;
 	}
@@ -70,9 +71,11 @@ int virtq_init(struct virtq *vq, uint16_t num, void *ring, bool event_idx)
 void virtq_exit(struct virtq *vq)
 {
 	free(vq->next);
+	free(vq->avail_pos);
 	free(vq->chain_len);
 	free(vq->cookie);
 	vq->next = NULL;
+	vq->avail_pos = NULL;
 	vq->chain_len = NULL;
 	vq->cookie = NULL;
 }
@@ -89,6 +92,7 @@ static inline void push_avail(struct virtq *vq, uint16_t head, uint16_t chain_le
 {
 	vq->chain_len[head] = chain_len;
 	vq->cookie[head] = cookie;
+	vq->avail_pos[head] = vq->avail_idx;
 	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = htole16(head);
 	vq->avail_idx++;
 }
@@ -152,6 +156,15 @@ void virtq_publish(struct virtq *vq)
 	 * before it can see the new avail->idx that covers them.
 	 */
 	__atomic_store_n(&vq->avail->idx, htole16(vq->avail_idx), __ATOMIC_RELEASE);
+	vq->published_idx = vq->avail_idx;
+}
+
+/* Whether head was added before the last publish, so the device may have it. */
+static inline bool published(const struct virtq *vq, uint16_t head)
+{
+	uint16_t unpublished = vq->avail_idx - vq->published_idx;
+
+	return (uint16_t)(vq->avail_pos[head] - vq->published_idx) >= unpublished;
 }
 
 bool virtq_kick_needed(struct virtq *vq)
@@ -237,7 +250,7 @@ int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len)
 
 	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
 	id = le32toh(e->id);
-	if (id >= vq->num || !vq->chain_len[id]) {
+	if (id >= vq->num || !vq->chain_len[id] || !published(vq, (uint16_t)id)) {
 		vq->broken = true;
 		return -EIO;
 	}

@@ -38,11 +38,13 @@ struct virtq {
 	uint16_t free_head;		/* first free descriptor */
 	uint16_t num_free;
 	uint16_t avail_idx;		/* driver's next avail index (not yet published) */
+	uint16_t published_idx;		/* avail index at the last publish */
 	uint16_t kicked_idx;		/* avail index at the last kick decision */
 	uint16_t last_used;		/* next used entry to consume */
 	uint16_t used_seen;		/* last used->idx read from the device */
 
 	uint16_t *next;			/* per descriptor: the free list and chain links */
+	uint16_t *avail_pos;		/* per head: the avail index it was added at */
 	uint16_t *chain_len;		/* per head: descriptors in its chain, 0 = not in flight */
 	void **cookie;			/* per head: the caller's cookie */
 };
@@ -100,8 +102,8 @@ bool virtq_kick_needed(struct virtq *vq);
 /*
  * Consumes one used entry. Returns 1 with *cookie and *len set, 0 when the
  * device has returned nothing more, -EIO when the device returned an index
- * that is not in flight or moved used->idx impossibly (the ring is then
- * broken for good).
+ * that is not in flight or not yet published, or moved used->idx
+ * impossibly (the ring is then broken for good).
  */
 int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len);
 

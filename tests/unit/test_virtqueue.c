@@ -293,9 +293,19 @@ static void test_bad_device(void)
 	/* The same head returned twice. */
 	ring_init(&r, 4, false);
 	h = virtq_add_chain(&r.vq, &seg, 1, NULL);
+	virtq_publish(&r.vq);
 	dev_push(&r, (uint32_t)h, 0);
 	dev_push(&r, (uint32_t)h, 0);
 	CHECK_EQ(virtq_get_used(&r.vq, &cookie, &len), 1);
+	CHECK_EQ(virtq_get_used(&r.vq, &cookie, &len), -EIO);
+	ring_exit(&r);
+
+	/* A head added but not yet published: the device cannot have it. */
+	ring_init(&r, 4, false);
+	h = virtq_add_chain(&r.vq, &seg, 1, NULL);
+	virtq_publish(&r.vq);
+	CHECK_EQ(virtq_add_chain(&r.vq, &seg, 1, NULL), h + 1);
+	dev_push(&r, (uint32_t)h + 1, 0);
 	CHECK_EQ(virtq_get_used(&r.vq, &cookie, &len), -EIO);
 	ring_exit(&r);
 
