@@ -8,7 +8,7 @@
  * flags, even the descriptor table's next links.
  *
  * Whatever the device does, the driver must not touch memory outside the
- * ring, must hand back only cookies it has in flight and each at most
+ * ring, must hand back only cookies it has published and each at most
  * once, and once it reports the ring broken it must stay broken.
  */
 #include <endian.h>
@@ -45,6 +45,7 @@ static unsigned int take(struct script *s, unsigned int bytes)
 struct model {
 	unsigned int serial[MAX_NUM];	/* head -> cookie serial, 0 = free */
 	unsigned int descs[MAX_NUM];	/* ring descriptors the head holds */
+	bool published[MAX_NUM];	/* the device may have seen it */
 	unsigned int in_flight_descs;
 	unsigned int next_serial;
 	uint16_t dev_used;		/* the device's idea of used->idx */
@@ -82,9 +83,12 @@ static void consume(struct virtq *vq, struct model *m, bool *broken)
 				break;
 		if (h == vq->num)
 			abort();	/* a cookie that is not in flight */
+		if (!m->published[h])
+			abort();	/* the device cannot have had it yet */
 		m->serial[h] = 0;
 		m->in_flight_descs -= m->descs[h];
 		m->descs[h] = 0;
+		m->published[h] = false;
 	}
 	/* More entries than the ring holds without running dry: impossible. */
 	abort();
@@ -137,6 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2:		/* driver: publish and ask about a kick */
 			virtq_publish(&vq);
+			for (i = 0; i < num; i++)
+				m.published[i] = m.serial[i] != 0;
 			(void)virtq_kick_needed(&vq);
 			break;
 		case 3:		/* device: one used entry, id and len of its choice */
