@@ -43,7 +43,7 @@ declare -A srcs=(
 	[nvme_ns]="common/nvme_ns.c common/nvme_status.c"
 	[virtqueue]="engines/virtqueue.c"
 	[virtio_blk]="engines/virtio_blk.c engines/virtio_dev.c engines/virtqueue.c common/iomem.c tests/fuzz/fio_stubs.c"
-	[vhost_user]="engines/vhost_user.c engines/virtio_dev.c tests/fuzz/fio_stubs.c tests/fuzz/virtio_blk_stubs.c"
+	[vhost_user]="engines/vhost_user.c engines/virtio_dev.c common/iomem.c tests/fuzz/fio_stubs.c tests/fuzz/virtio_blk_stubs.c"
 )
 declare -A needs_fio=([virtio_blk]=1 [vhost_user]=1)
 all=(nvme_status nvme_ns virtqueue virtio_blk vhost_user)
