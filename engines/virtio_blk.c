@@ -40,8 +40,18 @@
 /* Segment length when the device sets no size_max: what a descriptor holds. */
 #define SEG_LEN_LIMIT		(1u << 31)
 
-/* Polling checks the clock and the transport every this many empty spins. */
+/* Polling reads the clock every this many empty spins, the transport's state more rarely. */
+#define POLL_CLOCK_SPINS	64
 #define POLL_CHECK_SPINS	4096
+
+/*
+ * How long polling spins before it sleeps on the call eventfd. A spinning
+ * thread that shares its CPU with the back-end or with other busy tasks
+ * keeps them off it and is itself scheduled late; one that sleeps gets the
+ * CPU back as soon as the device signals. Long enough for a fast back-end
+ * to answer many times over.
+ */
+#define POLL_BUDGET_NS		100000
 
 /* The part of a request the device reads or writes besides the data. */
 struct vblk_slot_shm {
@@ -110,6 +120,16 @@ struct vblk_thread {
 	struct io_u **queued;		/* since the last commit, for issue times */
 	unsigned int nr_queued;
 	bool republish;			/* getevents added flushes */
+
+	/*
+	 * After getevents returns n I/Os, fio queues about n new ones, each
+	 * with its own commit. Kicking once for the whole burst instead of
+	 * once per commit saves the back-end a wake-up per request; the kick
+	 * comes when the burst is in or, at the latest, when fio next waits.
+	 */
+	bool batch_kicks;		/* the job has no pacing that could delay that wait */
+	bool kick_pending;		/* published, not yet kicked */
+	unsigned int refill;		/* I/Os fio is expected to queue before it reaps */
 	struct io_u **events;
 	unsigned int nr_events;
 	bool broken;
@@ -348,6 +368,24 @@ static int size_queue(struct thread_data *td, struct vblk_thread *vt, unsigned i
 	return 0;
 }
 
+/*
+ * Kicks may wait for the end of a burst only when fio goes on queueing or
+ * waits right after a commit: pacing (rate limits, think time, replayed
+ * timing) could leave published requests unkicked for a long time.
+ */
+static bool batch_kicks_ok(struct thread_data *td)
+{
+	struct thread_options *o = &td->o;
+	unsigned int d;
+
+	if (o->iodepth < 2 || o->thinktime || o->read_iolog_file)
+		return false;
+	for (d = 0; d < DDIR_RWDIR_CNT; d++)
+		if (o->rate[d] || o->rate_iops[d] || o->ratemin[d] || o->rate_iops_min[d])
+			return false;
+	return true;
+}
+
 static void set_ops(struct thread_data *td, struct vblk_thread *vt)
 {
 	const struct virtio_blk_info *info = &vt->dev->info;
@@ -362,6 +400,7 @@ static void set_ops(struct thread_data *td, struct vblk_thread *vt)
 	 */
 	vt->fua = o->writefua && vt->has_flush;
 	vt->poll = o->wait_mode == BLK_WAIT_POLL || (o->wait_mode == BLK_WAIT_AUTO && o->hipri);
+	vt->batch_kicks = batch_kicks_ok(td);
 
 	vt->write_type = VIRTIO_BLK_T_OUT;
 	vt->write_flags = 0;
@@ -843,20 +882,26 @@ enum fio_q_status virtio_blk_queue(struct thread_data *td, struct io_u *io_u)
 	return ret;
 }
 
-/* Publishes what was added and kicks, unless the device said it is awake. */
-static int publish(struct vblk_thread *vt)
+/* Kicks for everything published, unless the device said it is awake. */
+static int kick(struct vblk_thread *vt)
 {
-	virtq_publish(&vt->vq);
+	vt->kick_pending = false;
 	if (!virtq_kick_needed(&vt->vq))
 		return 0;
 	return vt->ops->notify(vt->dev->t, vt->qidx);
+}
+
+/* Publishes what was added and kicks. */
+static int publish(struct vblk_thread *vt)
+{
+	virtq_publish(&vt->vq);
+	return kick(vt);
 }
 
 int virtio_blk_commit(struct thread_data *td)
 {
 	struct vblk_thread *vt = vblk_of(td);
 	unsigned int i;
-	int ret;
 
 	if (!vt->nr_queued)
 		return 0;
@@ -870,11 +915,21 @@ int virtio_blk_commit(struct thread_data *td)
 		}
 	}
 	io_u_mark_submit(td, vt->nr_queued);
+	/*
+	 * Visible to the device at once (a busy device picks the entries up
+	 * without a kick); the kick itself waits while more of the burst is
+	 * expected.
+	 */
+	virtq_publish(&vt->vq);
+	if (vt->refill > vt->nr_queued) {
+		vt->refill -= vt->nr_queued;
+		vt->nr_queued = 0;
+		vt->kick_pending = true;
+		return 0;
+	}
+	vt->refill = 0;
 	vt->nr_queued = 0;
-	ret = publish(vt);
-	if (ret)
-		return ret;
-	return 0;
+	return kick(vt);
 }
 
 static void finish_io(struct vblk_thread *vt, struct vblk_io *io)
@@ -1054,10 +1109,17 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 	struct vblk_thread *vt = vblk_of(td);
 	int64_t deadline = 0;
 	unsigned int spins = 0;
-	bool armed = false;
+	int64_t spin_end = 0;
+	bool armed = false, spin_over = false;
 	int ret;
 
 	vt->nr_events = 0;
+	vt->refill = 0;
+	if (vt->kick_pending) {
+		ret = kick(vt);
+		if (ret)
+			return ret;
+	}
 	if (t)
 		deadline = now_ns() + (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
 
@@ -1075,17 +1137,26 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 		if (vt->broken)
 			continue;
 
-		if (vt->poll) {
+		if (vt->poll && !spin_over) {
+			int64_t now;
+
 			if (virtq_has_used(&vt->vq))
 				continue;
-			if (++spins % POLL_CHECK_SPINS) {
+			if (++spins % POLL_CLOCK_SPINS) {
 				cpu_relax();
 				continue;
 			}
-			check_transport(td, vt);
-			if (deadline && now_ns() >= deadline)
+			if (!(spins % POLL_CHECK_SPINS))
+				check_transport(td, vt);
+			now = now_ns();
+			if (!spin_end)
+				spin_end = now + POLL_BUDGET_NS;
+			if (deadline && now >= deadline)
 				break;
-			continue;
+			if (now < spin_end)
+				continue;
+			/* Budget spent: sleep until the device signals. */
+			spin_over = true;
 		}
 
 		armed = true;
@@ -1100,6 +1171,8 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 	/* Polling, or done waiting: the device need not signal until asked again. */
 	if (vt->poll || armed)
 		virtq_disarm(&vt->vq);
+	if (vt->batch_kicks)
+		vt->refill = vt->nr_events;
 	return (int)vt->nr_events;
 }
 
