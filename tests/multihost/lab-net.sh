@@ -20,7 +20,6 @@
 
 labnet_tag=blkmh$$
 labnet_prefix=192.168.213
-labnet_ns=()
 declare -A labnet_pids=()
 
 labnet_name() {
@@ -42,7 +41,6 @@ labnet_create() {
 	local n=$1 i c h
 	c=$(labnet_name client)
 	ip netns add "$c" || return 1
-	labnet_ns+=("$c")
 	ip -n "$c" link set lo up &&
 		ip -n "$c" link add lab0 type bridge &&
 		ip -n "$c" addr add "$labnet_prefix.1/24" dev lab0 &&
@@ -50,7 +48,6 @@ labnet_create() {
 	for i in $(seq "$n"); do
 		h=$(labnet_name "h$i")
 		ip netns add "$h" || return 1
-		labnet_ns+=("$h")
 		ip -n "$h" link set lo up &&
 			ip -n "$c" link add "to-h$i" type veth peer name eth0 netns "$h" &&
 			ip -n "$c" link set "to-h$i" master lab0 &&
@@ -121,8 +118,8 @@ labnet_destroy() {
 	for i in $(ip -n "$ns" -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
 		ip -n "$ns" link del "$i" 2>/dev/null
 	done
-	for ns in "${labnet_ns[@]}"; do
-		ip netns del "$ns" 2>/dev/null
+	# By name, not from a list: labnet_create may have run in a subshell.
+	for ns in $(ip netns list | awk '{print $1}'); do
+		[[ $ns == "$labnet_tag"-* ]] && ip netns del "$ns"
 	done
-	labnet_ns=()
 }

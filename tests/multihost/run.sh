@@ -252,6 +252,13 @@ else
 	t_fail "merged JSON: host 2 error 5 with its messages, hosts 1 and 3 error 0" "$out"
 fi
 
+# Jobs as processes (fio's default) report through the server the same way.
+eio_one=$(hostfile eio-one.hosts "${spec[2]} $(qsd_sock h2-eio)")
+sed 's/^thread=1$/thread=0/' "$verify_job" >"$mh_dir/client/verify-proc.fio"
+lab_expect "thread=0 (job in a forked process): the decoded status still reaches the client" 1 \
+	"lab: ${spec[2]} \(server labhost2\): FAILED: .*error 5" "VIRTIO_BLK_S_IOERR" -- \
+	--hosts "$eio_one" "$mh_dir/client/verify-proc.fio"
+
 # ---------------------------------------- one host's verification failure
 lossy_hosts=$(hostfile lossy.hosts \
 	"${spec[1]} $(qsd_sock h1-data)" \
