@@ -248,9 +248,19 @@ if export_dev vdc "driver=null-co,size=$((256 << 20)),read-zeroes=on" \
 
 	# Daemon killed mid-run: fio must fail, not hang. VDUSE waits
 	# msg_timeout seconds for its daemon; shorten it for the test.
-	echo 3 >/sys/class/vduse/vdc/msg_timeout 2>/dev/null
+	for f in /sys/class/vduse/vdc/msg_timeout /sys/class/vduse/devices/vdc/msg_timeout; do
+		[ -w "$f" ] && echo 3 >"$f"
+	done
+	# Kill the daemon once fio's I/O is under way (it holds the device).
+	(
+		for i in $(seq 150); do
+			p=$(pgrep -n -x fio) && ls -l /proc/"$p"/fd 2>/dev/null | grep -q "$C" && break
+			sleep 0.2
+		done
+		sleep 2
+		kill -9 "${qsd_pid[vdc]}"
+	) &
 	start=$(date +%s)
-	(sleep 3; kill -9 "${qsd_pid[vdc]}") &
 	if BLK_FIO_TIMEOUT=60 run_fio out "${engine[@]}" --name=j --filename="$C" --thread=1 \
 		--rw=randread --bs=4k --iodepth=8 --size=64M --time_based=1 --runtime=40; then
 		t_fail "daemon killed mid-run: fio fails" "fio succeeded" "$out"
