@@ -14,6 +14,7 @@
 
 #include "options.h"
 #include "select.h"
+#include "vhost_vdpa.h"
 
 static const char *const what_we_take =
 	"blkengine drives NVMe generic char devices (/dev/ngXnY), vhost-user-blk "
@@ -101,9 +102,7 @@ static void explain_missing(const char *path, char *why, size_t len)
 			 "%s does not exist; list the NVMe generic char devices with 'ls /dev/ng*' (the kernel creates them from 5.19 on)",
 			 path);
 	else if (!strncmp(name, "vhost-vdpa-", 11))
-		snprintf(why, len,
-			 "%s does not exist; create a vdpa device ('vdpa dev add name NAME mgmtdev MGMT') and bind it to the vhost_vdpa driver ('modprobe vhost_vdpa')",
-			 path);
+		vhost_vdpa_explain_missing(path, why, len);
 	else
 		snprintf(why, len,
 			 "%s does not exist; %s. For vhost-user start a backend first, e.g. "
