@@ -36,7 +36,7 @@ fi
 
 mh_dir=$(mktemp -d "${TMPDIR:-/tmp}/blkengine-mh.XXXXXX")
 qsd_dir=$mh_dir/sockets
-mkdir -p "$qsd_dir" "$mh_dir/client"
+mkdir -p "$qsd_dir" "$mh_dir/client" "$mh_dir/module"
 cleanup() {
 	labnet_destroy
 	qsd_stop_all
@@ -44,6 +44,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# One copy for the whole run: a rebuild meanwhile cannot hand the servers a
+# half-written module.
+cp "$blk_module" "$mh_dir/module/libblkengine.so" || { t_fail "copy the module"; t_end; exit 1; }
+blk_module=$mh_dir/module/libblkengine.so
 # The client's working directory has no lib/: a relative module path can
 # only resolve on the servers.
 cd "$mh_dir/client" || exit 1
@@ -228,6 +232,17 @@ assert fn == ['from-client'], f'filename on the server: {fn}'
 	t_pass "\${VAR} in a job file is expanded by the client from its environment, not the server's"
 else
 	t_fail "\${VAR} in a job file is expanded by the client from its environment, not the server's" "$out"
+fi
+# --remote-config: the server reads the file itself and expands from its own.
+BLK_PROBE=from-client on_client "$blk_fio" --output-format=json \
+	--client="${spec[1]}" --remote-config "$mh_dir/client/env.fio" >"$mh_dir/client/env-remote.json" 2>&1
+if out=$(jsoncheck "$mh_dir/client/env-remote.json" "
+fn = [e['job options'].get('filename') for e in d['client_stats']]
+assert fn == ['server-h1'], f'filename on the server: {fn}'
+" 2>&1); then
+	t_pass "with --remote-config the server expands \${VAR} from its own environment"
+else
+	t_fail "with --remote-config the server expands \${VAR} from its own environment" "$out"
 fi
 
 # -------------------------------------------------- one host's I/O errors
