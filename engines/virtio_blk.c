@@ -709,6 +709,46 @@ static inline void slot_put(struct vblk_thread *vt, struct vblk_slot *s)
 	vt->free_slots[vt->nr_free++] = s->index;
 }
 
+static inline void set_desc(struct vring_desc *d, uint64_t addr, uint32_t len, uint16_t flags,
+			    uint16_t next)
+{
+	d->addr = htole64(addr);
+	d->len = htole32(len);
+	d->flags = htole16(flags);
+	d->next = htole16(next);
+}
+
+/*
+ * The common request, a read or write of one segment through an indirect
+ * table, written straight into the slot's table: no segment list is built
+ * and copied. Every field is rewritten, whatever the device left there.
+ */
+static int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type,
+			   uint64_t offset, void *buf, uint32_t len)
+{
+	struct vblk_slot *s = slot_get(vt);
+	struct vblk_slot_shm *shm = &vt->shm[s->index];
+	struct vring_desc *table = &vt->indirect[(size_t)s->index * vt->ind_len];
+	uint16_t dir = type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0;
+	int ret;
+
+	shm->hdr.type = htole32(type);
+	shm->hdr.ioprio = 0;
+	shm->hdr.sector = htole64(offset >> SECTOR_SHIFT);
+	shm->status = 0xff;
+	set_desc(&table[0], ring_addr_of(vt, &shm->hdr), sizeof(shm->hdr), VRING_DESC_F_NEXT, 1);
+	set_desc(&table[1], io_addr_of(vt, buf), len, VRING_DESC_F_NEXT | dir, 2);
+	set_desc(&table[2], ring_addr_of(vt, &shm->status), 1, VRING_DESC_F_WRITE, 0);
+	ret = virtq_add_table(&vt->vq, ring_addr_of(vt, table), 3, s);
+	if (ret < 0) {
+		slot_put(vt, s);
+		return ret;
+	}
+	s->io = io;
+	io->pending++;
+	return 0;
+}
+
 /*
  * Adds one request: header, then either data (len bytes at buf) or the
  * range descriptor, then the status byte.
@@ -717,10 +757,15 @@ static int add_request(struct vblk_thread *vt, struct vblk_io *io, enum vblk_op 
 		       uint32_t type, uint64_t offset, void *buf, uint64_t len, uint32_t flags)
 {
 	struct virtq_seg segs[vt->max_descs];
-	struct vblk_slot *s = slot_get(vt);
-	struct vblk_slot_shm *shm = &vt->shm[s->index];
+	struct vblk_slot *s;
+	struct vblk_slot_shm *shm;
 	unsigned int n = 0;
 	int ret;
+
+	if (op == VBLK_OP_DATA && vt->use_indirect && len && len <= vt->seg_len)
+		return add_one_segment(vt, io, type, offset, buf, (uint32_t)len);
+	s = slot_get(vt);
+	shm = &vt->shm[s->index];
 
 	shm->hdr.type = htole32(type);
 	shm->hdr.ioprio = 0;
@@ -829,7 +874,12 @@ static enum fio_q_status add_io(struct vblk_thread *vt, struct vblk_io *io)
 		return FIO_Q_COMPLETED;
 	}
 
-	if (op == VBLK_OP_DATA) {
+	if (op == VBLK_OP_DATA && len <= vt->seg_len && len <= vt->req_bytes) {
+		/* The common case, without the divisions below. */
+		step = vt->req_bytes;
+		reqs = 1;
+		descs = descs_for(vt, 1, 1);
+	} else if (op == VBLK_OP_DATA) {
 		step = vt->req_bytes;
 		reqs = (unsigned int)DIV_ROUND_UP(len, step);
 		chunk = len < step ? len : step;

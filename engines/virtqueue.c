@@ -124,8 +124,6 @@ int virtq_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int
 int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t table_addr,
 		       const struct virtq_seg *segs, unsigned int n, void *cookie)
 {
-	uint16_t head = vq->free_head;
-	struct vring_desc *d;
 	unsigned int i;
 
 	if (!n)
@@ -137,6 +135,18 @@ int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t tabl
 		fill_desc(&table[i], &segs[i], i + 1 < n ? VRING_DESC_F_NEXT : 0);
 		table[i].next = htole16(i + 1);
 	}
+	return virtq_add_table(vq, table_addr, n, cookie);
+}
+
+int virtq_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n, void *cookie)
+{
+	uint16_t head = vq->free_head;
+	struct vring_desc *d;
+
+	if (!n)
+		return -EINVAL;
+	if (!vq->num_free)
+		return -ENOSPC;
 
 	d = &vq->desc[head];
 	vq->free_head = vq->next[head];

@@ -89,6 +89,13 @@ int virtq_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int
 int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t table_addr,
 		       const struct virtq_seg *segs, unsigned int n, void *cookie);
 
+/*
+ * Adds one request whose indirect table of n descriptors, at device
+ * address table_addr, the caller has filled already. Returns the head
+ * index, -ENOSPC or -EINVAL.
+ */
+int virtq_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n, void *cookie);
+
 /* Makes every entry added so far visible to the device. */
 void virtq_publish(struct virtq *vq);
 
