@@ -119,3 +119,59 @@ bench_count() {
 	done
 	bench_total=$((bench_total + n * $1 * bench_reps))
 }
+
+# bench_group TARGET ENGINE REP FIO_ARGS...: every workload of
+# $bench_workloads (less $bench_skip) in one fio process, one job after
+# the other (stonewall), split into one JSON file per workload. Where
+# starting fio is slow (an emulated VM) this saves most of the time.
+bench_group() {
+	local target=$1 engine=$2 rep=$3 out err rc w jobs=() names=()
+	shift 3
+	for w in "${bench_workloads[@]}"; do
+		[[ " ${bench_skip:-} " == *" $w "* ]] && continue
+		# shellcheck disable=SC2207
+		jobs+=(--name="$w" $(bench_workload_args "$w") --stonewall)
+		names+=("$w")
+	done
+	bench_done=$((bench_done + 1))
+	out=$bench_out/${target}__group__${engine}__r${rep}.out
+	err=$bench_out/${target}__${engine}__r${rep}.err
+	printf '[%2d/%d %s] %-10s %-24s rep %d/%d: %d workloads ...\n' "$bench_done" "$bench_total" \
+		"$(bench_elapsed)" "$target" "$engine" "$rep" "$bench_reps" "${#names[@]}"
+	timeout --kill-after=10 $((${#names[@]} * (bench_runtime + 120))) "$bench_fio" \
+		--output-format=json --output="$out" "$@" \
+		--thread=1 --time_based=1 --runtime="$bench_runtime" \
+		--norandommap=1 --randrepeat=0 --lat_percentiles=1 --percentile_list=50:90:99:99.9 \
+		${bench_fio_cpu:+--cpus_allowed="$bench_fio_cpu"} "${jobs[@]}" >"$err" 2>&1
+	rc=$?
+	# One file per job, named as bench_run names them.
+	if ! python3 - "$out" "$bench_out" "$target" "$engine" "$rep" <<'PY'
+import json, sys
+src, folder, target, engine, rep = sys.argv[1:]
+t = open(src).read()
+d = json.loads(t[t.find("{"):])
+for j in d["jobs"]:
+    name = f"{folder}/{target}__{j['jobname']}__{engine}__r{rep}.json"
+    json.dump(dict(d, jobs=[j]), open(name, "w"), indent=1)
+    iops = lat = n = 0
+    for k in ("read", "write"):
+        s = j[k]
+        iops += s["iops"]
+        lat += s["lat_ns"]["mean"] * s["total_ios"]
+        n += s["total_ios"]
+    err = f", error {j['error']}" if j.get("error") else ""
+    print(f"      {target:10s} {j['jobname']:20s} {engine:24s} {iops:,.0f} IOPS, mean {lat / n / 1000 if n else 0:.1f} us{err}")
+PY
+	then
+		[ "$rc" -eq 0 ] && rc=1
+	fi
+	rm -f "$out"
+	if [ "$rc" -ne 0 ]; then
+		bench_failed=$((bench_failed + 1))
+		echo "      FAILED (fio exit status $rc)"
+		sed 's/^/    | /' "$err" | tail -n 8
+	else
+		[ -s "$err" ] || rm -f "$err"
+	fi
+	return $rc
+}

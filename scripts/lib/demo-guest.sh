@@ -88,18 +88,37 @@ setup_vdpa() {
 vdpa_dev=
 setup_vdpa && vdpa_ok=1
 
-eng_nvme() { bench_run "$1" "$2" nvme-passthru-uring "$3" --ioengine="$ext" --filename="$ng"; }
-eng_nvme_cmd() { bench_run "$1" "$2" io_uring_cmd "$3" --ioengine=io_uring_cmd --cmd_type=nvme --filename="$ng"; }
-eng_nvme_blk() { bench_run "$1" "$2" io_uring "$3" --ioengine=io_uring --direct=1 --filename="$blk"; }
-eng_vdpa() { bench_run "$1" "$2" virtio-blk-vhost-vdpa "$3" --ioengine="$ext" --filename="$vdpa_dev"; }
-eng_vdpa_file() { bench_run "$1" "$2" io_uring "$3" --ioengine=io_uring --direct=1 --filename="$img" --size=256M; }
-
+# Starting fio under emulation takes many seconds: one fio process runs
+# all workloads of an engine and repetition (bench_group).
+nvme_engines=(
+	"nvme-passthru-uring --ioengine=$ext --filename=$ng"
+	"io_uring_cmd --ioengine=io_uring_cmd --cmd_type=nvme --filename=$ng"
+	"io_uring --ioengine=io_uring --direct=1 --filename=${blk:-}"
+)
+vdpa_engines=(
+	"virtio-blk-vhost-vdpa --ioengine=$ext --filename=${vdpa_dev:-}"
+	"io_uring --ioengine=io_uring --direct=1 --filename=$img --size=256M"
+)
 bench_skip=
-[ -n "$nvme_ok" ] && bench_count 3
-[ -n "$vdpa_ok" ] && bench_count 2
-echo "VM: $bench_total runs of ${bench_runtime}s, $bench_reps repetition(s)"
-[ -n "$nvme_ok" ] && bench_matrix vm-nvme eng_nvme eng_nvme_cmd eng_nvme_blk
-[ -n "$vdpa_ok" ] && bench_matrix vm-vdpa eng_vdpa eng_vdpa_file
+n=0
+[ -n "$nvme_ok" ] && n=$((n + ${#nvme_engines[@]}))
+[ -n "$vdpa_ok" ] && n=$((n + ${#vdpa_engines[@]}))
+bench_total=$((n * bench_reps))
+echo "VM: $bench_total fio runs of ${#bench_workloads[@]} workloads x ${bench_runtime}s, $bench_reps repetition(s)"
+for rep in $(seq "$bench_reps"); do
+	if [ -n "$nvme_ok" ]; then
+		for e in "${nvme_engines[@]}"; do
+			# shellcheck disable=SC2086
+			bench_group vm-nvme ${e%% *} "$rep" ${e#* }
+		done
+	fi
+	if [ -n "$vdpa_ok" ]; then
+		for e in "${vdpa_engines[@]}"; do
+			# shellcheck disable=SC2086
+			bench_group vm-vdpa ${e%% *} "$rep" ${e#* }
+		done
+	fi
+done
 
 [ -n "$nvme_ok" ] && note "vm-nvme: QEMU's emulated NVMe controller, one 256 MiB namespace with 4096-byte blocks on a tmpfs image; $ng ($blk for io_uring)"
 [ -n "$vdpa_ok" ] && note "vm-vdpa: qemu-storage-daemon vduse-blk export of a 256 MiB file on the guest's tmpfs (aio=io_uring, cache.direct=on), one queue of 256; $vdpa_dev"
