@@ -123,6 +123,7 @@ static int has_poll_queues(const char *path)
 static uint32_t max_transfer(const struct blk_nvme_ns *ns, uint32_t io_block)
 {
 	uint64_t max = (uint64_t)BLK_NVME_MAX_NLB * io_block;
+	uint64_t unit, page_unit;
 
 	if (ns->mdts_bytes && ns->mdts_bytes < max)
 		max = ns->mdts_bytes;
@@ -130,7 +131,18 @@ static uint32_t max_transfer(const struct blk_nvme_ns *ns, uint32_t io_block)
 		max = ns->kernel_max_bytes;
 	if (max > UINT32_MAX)
 		max = UINT32_MAX;
-	max -= max % io_block;
+	/*
+	 * Split commands in whole pages where the block allows it, so each
+	 * command after the first of an io_u starts on a page boundary:
+	 * with extended-LBA blocks (e.g. 4160 bytes) commands starting
+	 * mid-page were refused (EINVAL) by Linux 6.12 at random.
+	 */
+	unit = io_block;
+	for (page_unit = io_block; page_unit % BLK_NVME_MIN_PAGE; page_unit += io_block)
+		;
+	if (page_unit <= max)
+		unit = page_unit;
+	max -= max % unit;
 	return max ? (uint32_t)max : io_block;
 }
 

@@ -31,10 +31,6 @@
 #include "options.h"
 #include "req_pool.h"
 
-/* The kernel registers at most 1 GiB per fixed buffer. */
-#define FIXED_PIECE_SHIFT	30
-#define FIXED_PIECE		(1ull << FIXED_PIECE_SHIFT)
-
 /* Distinct NVMe statuses counted for the summary at the end of a job. */
 #define STATUS_SLOTS		16
 
@@ -49,7 +45,7 @@ struct nvme_req {
 	unsigned int pending;		/* commands of this io_u in flight */
 	int error;			/* errno of the first failed command */
 	unsigned char *md;		/* separate metadata, md_per_io_size bytes */
-	struct nvme_dsm_range range;
+	struct nvme_dsm_range *ranges;	/* num_range entries: a trim's DSM payload */
 	struct iovec iov[];		/* one per command when vectored */
 };
 
@@ -64,6 +60,8 @@ struct nvme_thread {
 	bool ring_ready;
 	bool vectored;
 	bool fixed;			/* buffers registered */
+	uint32_t fixed_piece;		/* bytes per registered piece */
+	unsigned int fixed_per_io;	/* pieces per io_u buffer */
 	bool enter_to_reap;		/* completions need an enter (IOPOLL, DEFER_TASKRUN) */
 	struct nvme_target *targets;	/* one per fio file, by fileno */
 	unsigned int nr_targets;
@@ -71,6 +69,8 @@ struct nvme_thread {
 	struct blk_req_pool pool;	/* tag = io_u->index */
 	unsigned char *md_buf;
 	unsigned long long md_per_io;
+	struct nvme_dsm_range *dsm;	/* iodepth * nr_ranges */
+	unsigned int nr_ranges;
 	struct io_u **events;
 	unsigned int nr_events;
 	struct io_u **queued;		/* io_us whose commands await commit() */
@@ -151,6 +151,7 @@ static void free_thread(struct nvme_thread *nt)
 	free(nt->targets);
 	blk_req_pool_exit(&nt->pool);
 	free(nt->md_buf);
+	free(nt->dsm);
 	free(nt->events);
 	free(nt->queued);
 	free(nt);
@@ -220,6 +221,15 @@ static int nvme_init(struct thread_data *td)
 		goto free_nt;
 	ret = alloc_md(td, nt);
 	if (ret)
+		goto free_nt;
+	nt->nr_ranges = 1;
+#ifdef BLK_FIO_HAS_NUM_RANGE
+	/* This fio gathers num_range trims into one io_u. */
+	nt->nr_ranges = blk_num_range(td);
+#endif
+	ret = -ENOMEM;
+	nt->dsm = calloc((size_t)td->o.iodepth * nt->nr_ranges, sizeof(*nt->dsm));
+	if (!nt->dsm)
 		goto free_nt;
 	nt->vectored = o->nonvectored == 0;
 #ifndef BLK_FIO_HAS_NUM_RANGE
@@ -304,29 +314,58 @@ static int register_files(struct nvme_thread *nt)
 	return 0;
 }
 
-/* fio's whole buffer region, in pieces of at most 1 GiB. */
-static int register_buffers(struct nvme_thread *nt)
+/*
+ * Each io_u's buffer is registered in pieces of the largest command, and
+ * a command uses the piece it starts in. Linux 6.1 refuses (EINVAL) a
+ * fixed-buffer command when the registered buffer holds more pages after
+ * the command's start than the queue has segments, so neither one region
+ * for all buffers nor one buffer per io_u would do.
+ */
+static int register_buffers(struct thread_data *td, struct nvme_thread *nt)
 {
-	const struct blk_iomem *mem = &nt->bt.mem;
-	unsigned int nr = (unsigned int)((mem->len + FIXED_PIECE - 1) >> FIXED_PIECE_SHIFT);
-	struct iovec iov[nr];
-	unsigned int i;
+	unsigned long long max_bs = td_max_bs(td);
+	uint32_t piece = UINT32_MAX;
+	unsigned int i, j, per_io, nr;
+	struct iovec *iov;
 	int ret;
 
-	for (i = 0; i < nr; i++) {
-		size_t off = (size_t)i << FIXED_PIECE_SHIFT;
+	for (i = 0; i < nt->nr_targets; i++)
+		if (nt->targets[i].max_xfer < piece)
+			piece = nt->targets[i].max_xfer;
+	if (piece > max_bs)
+		piece = (uint32_t)max_bs;
+	per_io = (unsigned int)((max_bs + piece - 1) / piece);
+	nr = per_io * nt->pool.nr;
+	if (nr > 16384) {
+		log_err("blkengine: fixedbufs: iodepth=%u with bs=%llu needs %u registered buffers, more than io_uring's 16384; lower iodepth or bs, or drop fixedbufs\n",
+			nt->pool.nr, max_bs, nr);
+		return -EINVAL;
+	}
+	iov = calloc(nr, sizeof(*iov));
+	if (!iov)
+		return -ENOMEM;
+	for (i = 0; i < nt->pool.nr; i++) {
+		struct nvme_req *req = blk_req_ctx(&nt->pool, i);
+		char *buf = req->io_u->buf;
 
-		iov[i].iov_base = (char *)mem->base + off;
-		iov[i].iov_len = mem->len - off < FIXED_PIECE ? mem->len - off : FIXED_PIECE;
+		for (j = 0; j < per_io; j++) {
+			unsigned long long off = (unsigned long long)j * piece;
+
+			iov[i * per_io + j].iov_base = buf + off;
+			iov[i * per_io + j].iov_len = max_bs - off < piece ? max_bs - off : piece;
+		}
 	}
 	ret = io_uring_register_buffers(&nt->ring, iov, nr);
+	free(iov);
 	if (ret) {
-		log_err("blkengine: fixedbufs: io_uring refused to register %zu bytes of I/O buffers: %s%s\n",
-			mem->len, strerror(-ret),
+		log_err("blkengine: fixedbufs: io_uring refused to register the I/O buffers: %s%s\n",
+			strerror(-ret),
 			ret == -ENOMEM ? " (raise the locked-memory limit, ulimit -l)" : "");
 		return ret;
 	}
 	nt->fixed = true;
+	nt->fixed_piece = piece;
+	nt->fixed_per_io = per_io;
 	return 0;
 }
 
@@ -352,19 +391,20 @@ static struct nvme_uring_cmd *sqe_start(struct nvme_thread *nt, struct io_uring_
 
 /* Data commands: fixed buffer and vectored forms. */
 static void sqe_data(struct nvme_thread *nt, struct io_uring_sqe *sqe,
-		     struct nvme_uring_cmd *cmd, struct iovec *iov)
+		     struct nvme_uring_cmd *cmd, struct iovec *iov,
+		     const struct nvme_req *req)
 {
-	const struct blk_iomem *mem = &nt->bt.mem;
-	uintptr_t addr = (uintptr_t)cmd->addr, base = (uintptr_t)mem->base;
+	uintptr_t addr = (uintptr_t)cmd->addr;
 
-	if (nt->fixed && addr >= base && addr + cmd->data_len <= base + mem->len) {
-		uint64_t first = (addr - base) >> FIXED_PIECE_SHIFT;
-		uint64_t last = (addr - base + cmd->data_len - 1) >> FIXED_PIECE_SHIFT;
+	if (nt->fixed && req) {
+		uintptr_t buf = (uintptr_t)req->io_u->buf;
+		uint64_t first = (addr - buf) / nt->fixed_piece;
+		uint64_t last = (addr - buf + cmd->data_len - 1) / nt->fixed_piece;
 
-		/* An I/O across two registered pieces goes unregistered. */
-		if (first == last) {
+		/* A command across two pieces goes unregistered. */
+		if (addr >= buf && first == last && first < nt->fixed_per_io) {
 			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
-			sqe->buf_index = (uint16_t)first;
+			sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + first);
 		}
 	}
 	if (nt->vectored) {
@@ -463,15 +503,58 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 		}
 		cmd = sqe_start(nt, sqe, t, (uint64_t)chunk << 32 | tag);
 		ret = build_rw(td, t, cmd, io_u->ddir, &rw);
-		if (ret)
+		if (ret) {
+			/* The SQE is taken: make it a no-op the kernel completes. */
+			io_uring_prep_nop(sqe);
+			sqe->user_data = (uint64_t)chunk << 32 | tag;
+			nt->sqes_pending++;
+			req->pending++;
 			return ret;
+		}
 		if (data)
-			sqe_data(nt, sqe, cmd, &req->iov[chunk]);
+			sqe_data(nt, sqe, cmd, &req->iov[chunk], req);
 		nt->sqes_pending++;
 		req->pending++;
 		chunk++;
 		done += n;
 	}
+	return 0;
+}
+
+/* One DSM range per trim, or the ranges fio gathered into the io_u. */
+static int fill_trim_ranges(struct nvme_thread *nt, struct nvme_req *req, unsigned int *nr)
+{
+	const struct nvme_target *t = req->t;
+	struct io_u *io_u = req->io_u;
+	unsigned long long start = io_u->offset, len = io_u->xfer_buflen;
+	unsigned int i = 0, n = 1;
+	int ret;
+
+#ifdef BLK_FIO_HAS_NUM_RANGE
+	const struct trim_range *tr = io_u->xfer_buf;
+
+	if (nt->nr_ranges > 1) {
+		n = io_u->number_trim;
+		if (!n || n > nt->nr_ranges)
+			return -EINVAL;
+	}
+#endif
+	for (i = 0; i < n; i++) {
+#ifdef BLK_FIO_HAS_NUM_RANGE
+		if (nt->nr_ranges > 1) {
+			start = tr[i].start;
+			len = tr[i].len;
+		}
+#endif
+		if (start % t->io_block || len % t->io_block || !len ||
+		    len / t->io_block > UINT32_MAX)
+			return -EINVAL;
+		ret = blk_nvme_dsm_range(&req->ranges[i], start / t->io_block,
+					 (uint32_t)(len / t->io_block), 0);
+		if (ret)
+			return ret;
+	}
+	*nr = n;
 	return 0;
 }
 
@@ -482,7 +565,7 @@ static int queue_one(struct thread_data *td, struct nvme_thread *nt, struct nvme
 	const struct nvme_target *t = req->t;
 	struct io_uring_sqe *sqe;
 	struct nvme_uring_cmd *cmd;
-	uint64_t slba;
+	unsigned int nr;
 	int ret;
 
 	sqe = io_uring_get_sqe(&nt->ring);
@@ -490,16 +573,17 @@ static int queue_one(struct thread_data *td, struct nvme_thread *nt, struct nvme
 		return -EBUSY;
 	cmd = sqe_start(nt, sqe, t, tag);
 	if (io_u->ddir == DDIR_TRIM) {
-		if (io_u->offset % t->io_block || io_u->xfer_buflen % t->io_block ||
-		    io_u->xfer_buflen / t->io_block > UINT32_MAX)
-			return -EINVAL;
-		slba = io_u->offset / t->io_block;
-		ret = blk_nvme_dsm_range(&req->range, slba,
-					 (uint32_t)(io_u->xfer_buflen / t->io_block), 0);
+		ret = fill_trim_ranges(nt, req, &nr);
 		if (!ret)
-			ret = blk_nvme_cmd_dsm(cmd, t->ns.nsid, &req->range, 1, BLK_NVME_DSM_AD);
-		if (ret)
+			ret = blk_nvme_cmd_dsm(cmd, t->ns.nsid, req->ranges, nr, BLK_NVME_DSM_AD);
+		if (ret) {
+			/* The SQE stays unused: make it a no-op the kernel completes. */
+			io_uring_prep_nop(sqe);
+			sqe->user_data = tag;
+			nt->sqes_pending++;
+			req->pending++;
 			return ret;
+		}
 	} else {
 		blk_nvme_cmd_flush(cmd, t->ns.nsid);
 	}
@@ -753,16 +837,18 @@ static int probe_command(struct thread_data *td, struct nvme_thread *nt)
 		.nsid = t->ns.nsid,
 		.slba = 0,
 		.nlb = 1,
-		.buf = nt->bt.mem.base,
+		.buf = NULL,
 		.len = t->io_block,
 	};
+	struct nvme_req *req = blk_req_ctx(&nt->pool, 0);
 	struct io_uring_cqe *cqe;
 	struct nvme_uring_cmd *cmd;
 	struct iovec iov;
 	int ret, res;
 
-	if (!sqe || nt->bt.mem.len < t->io_block)
+	if (!sqe || !req->io_u || td_max_bs(td) < t->io_block)
 		return 0;
+	rw.buf = req->io_u->buf;
 	if (t->md_per_block) {
 		rw.md = nt->md_buf;
 		rw.md_len = t->md_per_block;
@@ -774,7 +860,7 @@ static int probe_command(struct thread_data *td, struct nvme_thread *nt)
 	ret = blk_nvme_cmd_read(cmd, &rw);
 	if (ret)
 		return ret;
-	sqe_data(nt, sqe, cmd, &iov);
+	sqe_data(nt, sqe, cmd, &iov, req);
 	ret = io_uring_submit_and_wait(&nt->ring, 1);
 	if (ret < 0)
 		return ret;
@@ -784,7 +870,10 @@ static int probe_command(struct thread_data *td, struct nvme_thread *nt)
 	res = cqe->res;
 	io_uring_cqe_seen(&nt->ring, cqe);
 	if (res == -EINVAL || res == -EOPNOTSUPP) {
-		if (nt->vectored && nt->fixed)
+		if (nt->fixed && !nt->vectored)
+			log_err("blkengine: %s: the kernel refused a passthrough command on fixed buffers (%s); drop fixedbufs\n",
+				td->files[0]->file_name, strerror(-res));
+		else if (nt->vectored && nt->fixed)
 			log_err("blkengine: %s: the kernel refused a vectored command (NVME_URING_CMD_IO_VEC) on fixed buffers (%s); this needs a newer kernel: set nonvectored=1 or drop fixedbufs\n",
 				td->files[0]->file_name, strerror(-res));
 		else if (o->hipri)
@@ -813,11 +902,11 @@ static int nvme_post_init(struct thread_data *td)
 			return ret;
 	}
 	if (o->fixedbufs) {
-		ret = register_buffers(nt);
+		ret = register_buffers(td, nt);
 		if (ret)
 			return ret;
 	}
-	if ((nt->vectored && nt->fixed) || o->hipri)
+	if (nt->fixed || o->hipri)
 		return probe_command(td, nt);
 	return 0;
 }
@@ -861,6 +950,7 @@ static int nvme_io_u_init(struct thread_data *td, struct io_u *io_u)
 	req = blk_req_ctx(&nt->pool, io_u->index);
 	req->io_u = io_u;
 	req->tag = io_u->index;
+	req->ranges = nt->dsm + (size_t)req->tag * nt->nr_ranges;
 	if (nt->md_buf)
 		req->md = nt->md_buf + nt->md_per_io * req->tag;
 	/* From here on io_u->index is gone: fio 3.33 keeps it in the same union. */

@@ -83,6 +83,11 @@ if mount -t 9p -o $opts,ro host /newroot; then
 	mount -t sysfs sys $r/sys
 	mount -t devtmpfs dev $r/dev
 	mkdir -p $r/dev/pts $r/dev/shm
+	# what udev would add: bash's process substitution needs /dev/fd
+	ln -sf /proc/self/fd $r/dev/fd
+	ln -sf /proc/self/fd/0 $r/dev/stdin
+	ln -sf /proc/self/fd/1 $r/dev/stdout
+	ln -sf /proc/self/fd/2 $r/dev/stderr
 	mount -t tmpfs tmpfs $r/dev/shm
 	mount -t tmpfs tmpfs $r/tmp
 	mount -t tmpfs tmpfs $r/run
