@@ -80,6 +80,8 @@ qsd_start h2-eio \
 	{ t_fail "start h2-eio export (blkdebug)"; t_end; exit 1; }
 qsd_null_export h3-lossy $((128 * 1024 * 1024)) 512 1 on ||
 	{ t_fail "start h3-lossy export"; t_end; exit 1; }
+qsd_null_export h1-ro $((128 * 1024 * 1024)) 512 1 off ||
+	{ t_fail "start h1-ro export"; t_end; exit 1; }
 
 if ! out=$(labnet_create $nhosts 2>&1); then
 	t_fail "namespaces and veths" "$out"
@@ -273,6 +275,17 @@ sed 's/^thread=1$/thread=0/' "$verify_job" >"$mh_dir/client/verify-proc.fio"
 lab_expect "thread=0 (job in a forked process): the decoded status still reaches the client" 1 \
 	"lab: ${spec[2]} \(server labhost2\): FAILED: .*error 5" "VIRTIO_BLK_S_IOERR" -- \
 	--hosts "$eio_one" "$mh_dir/client/verify-proc.fio"
+
+# A job refused while starting (the engine's own check) sends empty stats
+# and no error in them: the server's exit status and message say it.
+ro_hosts=$(hostfile ro.hosts \
+	"${spec[1]} $(qsd_sock h1-ro)" \
+	"${spec[2]} $(qsd_sock h2-data)")
+lab_expect "a write job on host 1's read-only export: refused there, host named, engine's message shown" 1 \
+	"lab: ${spec[1]} \(server labhost1\): FAILED: no I/O done: the job did not start" \
+	"blkengine: .*h1-ro.sock: the device is read-only" "labhost2.*: ok" \
+	"1 of 2 host\(s\) failed: ${spec[1]}\$" -- \
+	--hosts "$ro_hosts" "$verify_job"
 
 # ---------------------------------------- one host's verification failure
 lossy_hosts=$(hostfile lossy.hosts \
