@@ -322,6 +322,28 @@ sed "s|external:$blk_module|external:./libblkengine.so|" "$verify_job" >"$mh_dir
 lab_expect "module as ./libblkengine.so: loads from the server's working directory" 0 \
 	"labhost1.*: ok" -- --hosts "$one_host" "$mh_dir/client/dot.fio"
 
+# ------------------------------------------------------------ --timeout
+# The client is stopped with SIGINT, which makes it stop the servers' jobs.
+sed -e 's/^size=64m$/size=64m\ntime_based=1\nruntime=120/' -e '/^verify/d' "$verify_job" >"$mh_dir/client/long.fio"
+two_hosts=$(hostfile two.hosts "${spec[1]} $(qsd_sock h1-data)" "${spec[2]} $(qsd_sock h2-data)")
+start=$SECONDS
+lab_expect "--timeout: the run is stopped and the hosts named" 1 \
+	"lab: ${spec[1]} \(server labhost1\): FAILED: .*--timeout 5" \
+	"lab: ${spec[2]} \(server labhost2\): FAILED: .*--timeout 5" -- \
+	--hosts "$two_hosts" --timeout 5 "$mh_dir/client/long.fio"
+left=
+for t in $(seq 100); do
+	left=$(labnet_descendants "${labnet_pids[1]}"; labnet_descendants "${labnet_pids[2]}")
+	[ -z "$left" ] && break
+	sleep 0.1
+done
+if [ -z "$left" ] && [ $((SECONDS - start)) -lt 60 ]; then
+	t_pass "--timeout: the servers' jobs end with the client"
+else
+	t_fail "--timeout: the servers' jobs end with the client" \
+		"after $((SECONDS - start)) s, still running under the servers: $left"
+fi
+
 # ------------------------------------------------ an unreachable server
 down_hosts=$(hostfile down.hosts \
 	"${spec[1]} $(qsd_sock h1-data)" \
