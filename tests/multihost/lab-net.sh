@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A lab of fio servers on this machine, each in a network namespace of its
 # own. Source after tests/lib.sh; needs root and iproute2.
 #
@@ -63,7 +64,7 @@ labnet_listening() {
 }
 
 labnet_server() {
-	local i=$1 port=$2 dir=$3 log pid t
+	local i=$1 port=$2 dir=$3 log pid _
 	shift 3
 	log=$dir/fio-server.log
 	# exec all the way down: $! is the fio server itself.
@@ -72,7 +73,7 @@ labnet_server() {
 		sh "labhost$i" "$blk_fio" "$(labnet_addr "$i")" "$port") >"$log" 2>&1 &
 	pid=$!
 	labnet_pids[$i]=$pid
-	for t in $(seq 100); do
+	for _ in $(seq 100); do
 		labnet_listening "$i" "$port" && return 0
 		if ! kill -0 "$pid" 2>/dev/null; then
 			echo "fio --server on host $i exited:" >&2
@@ -96,11 +97,11 @@ labnet_descendants() {
 }
 
 labnet_stop_server() {
-	local i=$1 pid=${labnet_pids[$1]:-} kids t
+	local i=$1 pid=${labnet_pids[$1]:-} kids _
 	[ -n "$pid" ] || return 0
 	kids=$(labnet_descendants "$pid")
 	kill -TERM "$pid" $kids 2>/dev/null
-	for t in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done

@@ -178,11 +178,11 @@ if [ $rc -ne 0 ]; then
 elif [ "$(grep -c 'err= 0' <<<"$out")" -lt $nhosts ] || grep -Eq 'err= *[1-9]' <<<"$out"; then
 	t_fail "$name" "not every host reported err= 0" "$out"
 else
-	missing=
+	silent=
 	for i in $(seq $nhosts); do
-		grep -q "^<labhost$i> " <<<"$out" || missing+=" labhost$i"
+		grep -q "^<labhost$i> " <<<"$out" || silent+=" labhost$i"
 	done
-	if [ -n "$missing" ]; then t_fail "$name" "no output from$missing" "$out"; else t_pass "$name"; fi
+	if [ -n "$silent" ]; then t_fail "$name" "no output from$silent" "$out"; else t_pass "$name"; fi
 fi
 
 # -------------------------------------------------- scripts/lab, 3 hosts
@@ -332,7 +332,7 @@ lab_expect "--timeout: the run is stopped and the hosts named" 1 \
 	"lab: ${spec[2]} \(server labhost2\): FAILED: .*--timeout 5" -- \
 	--hosts "$two_hosts" --timeout 5 "$mh_dir/client/long.fio"
 left=
-for t in $(seq 100); do
+for _ in $(seq 100); do
 	left=$(labnet_descendants "${labnet_pids[1]}"; labnet_descendants "${labnet_pids[2]}")
 	[ -z "$left" ] && break
 	sleep 0.1
