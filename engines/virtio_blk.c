@@ -53,6 +53,15 @@
  */
 #define POLL_BUDGET_NS		100000
 
+/*
+ * fio waits without a time limit for the I/Os it needs back (at the end of
+ * a job too). A device that completes nothing for this long while requests
+ * are in flight is taken as dead, so fio ends with an error instead of
+ * hanging; sooner once fio is stopping the job (runtime over, signal).
+ */
+#define STALL_NS		(30 * 1000000000LL)
+#define STALL_STOPPING_NS	(5 * 1000000000LL)
+
 /* The part of a request the device reads or writes besides the data. */
 struct vblk_slot_shm {
 	struct virtio_blk_outhdr hdr;
@@ -133,6 +142,7 @@ struct vblk_thread {
 	struct io_u **events;
 	unsigned int nr_events;
 	bool broken;
+	bool stalled;			/* broken because nothing completed in time */
 };
 
 static inline struct vblk_thread *vblk_of(struct thread_data *td)
@@ -987,7 +997,8 @@ static void finish_io(struct vblk_thread *vt, struct vblk_io *io)
 	switch (io->status) {
 	case VIRTIO_BLK_S_OK:
 		if (io->lost)
-			set_io_error(io, BLK_ERR_ERRNO, ECONNRESET, ECONNRESET);
+			set_io_error(io, BLK_ERR_ERRNO, vt->stalled ? ETIMEDOUT : ECONNRESET,
+				     vt->stalled ? ETIMEDOUT : ECONNRESET);
 		break;
 	case VIRTIO_BLK_S_UNSUPP:
 		set_io_error(io, BLK_ERR_VIRTIO, io->status, EOPNOTSUPP);
@@ -1159,7 +1170,8 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 	struct vblk_thread *vt = vblk_of(td);
 	int64_t deadline = 0;
 	unsigned int spins = 0;
-	int64_t spin_end = 0;
+	int64_t spin_end = 0, stall_start = 0, wait_end;
+	unsigned int stall_seen = 0;
 	bool armed = false, spin_over = false;
 	int ret;
 
@@ -1210,10 +1222,28 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 		}
 
 		armed = true;
-		ret = wait_event(td, vt, deadline, (uint16_t)(min - vt->nr_events));
+		wait_end = deadline;
+		if (!deadline) {
+			int64_t now = now_ns();
+
+			if (!stall_start || vt->nr_events != stall_seen) {
+				stall_seen = vt->nr_events;
+				stall_start = now;
+			}
+			if (now - stall_start >= (td->terminate ? STALL_STOPPING_NS : STALL_NS)) {
+				vt->stalled = true;
+				mark_broken(td, vt, td->terminate ?
+					    "the device completed nothing for 5 s while the job was stopping" :
+					    "the device completed nothing for 30 s with requests in flight");
+				continue;
+			}
+			/* Wakes up every second to notice fio stopping the job. */
+			wait_end = now + 1000000000LL;
+		}
+		ret = wait_event(td, vt, wait_end, (uint16_t)(min - vt->nr_events));
 		if (ret < 0)
 			return ret;
-		if (ret == 1)
+		if (ret == 1 && deadline)
 			break;
 		if (!vt->broken && virtio_dev_gone(vt->dev))
 			mark_broken(td, vt, "the device closed the connection");
