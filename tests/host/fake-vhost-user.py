@@ -18,6 +18,16 @@
 #              checks every message it gets and drops the client on a bad one;
 #              segments are at most 16 KiB, 4 a request (size_max, seg_max)
 #   memtable-direct  the same without indirect descriptors
+#   used-*     the memtable RAM disk serving the first FAULT_AFTER requests
+#              well, then breaking the used ring (the device side of the
+#              protocol):
+#     used-unknown-id   returns a head it was never given
+#     used-duplicate    returns the same head twice
+#     used-runahead     moves used->idx past everything in flight
+#     used-overlong     claims more bytes written than the buffer holds (from
+#                       the first request on; a driver must not trust it)
+#     used-never        stops completing, keeps the connection open
+#     used-close        closes the connection with requests in flight
 import array
 import mmap
 import os
@@ -41,6 +51,7 @@ F_FLUSH, F_MQ, F_INDIRECT = 1 << 9, 1 << 12, 1 << 28
 F_SIZE_MAX, F_SEG_MAX = 1 << 1, 1 << 2
 SIZE_MAX, SEG_MAX = 16384, 4
 T_IN, T_OUT, T_FLUSH = 0, 1, 4
+FAULT_AFTER = 200
 
 
 def recv_exact(conn, n):
@@ -80,12 +91,18 @@ class Bad(Exception):
     pass
 
 
+class Hangup(Exception):
+    pass
+
+
 class RamDisk:
     """A virtio-blk device over SET_MEM_TABLE memory, polled."""
 
-    def __init__(self, conn, indirect):
+    def __init__(self, conn, indirect, fault=None):
         self.conn = conn
         self.indirect = indirect
+        self.fault = fault
+        self.served = 0
         self.disk = bytearray(64 << 20)
         self.regions = []      # (gpa, size, uaddr, mmap)
         self.queues = {}
@@ -135,6 +152,10 @@ class RamDisk:
         avail_idx = struct.unpack('<H', self.read(q['avail'] + 2, 2, 'uaddr'))[0]
         done = 0
         while q['last'] != avail_idx:
+            if self.fault == 'used-never' and self.served >= FAULT_AFTER:
+                return
+            if self.fault == 'used-close' and self.served >= FAULT_AFTER:
+                raise Hangup()
             head = struct.unpack('<H', self.read(q['avail'] + 4 + 2 * (q['last'] % num), 2, 'uaddr'))[0]
             q['last'] = (q['last'] + 1) & 0xffff
             descs, table, i = [], None, head
@@ -169,8 +190,21 @@ class RamDisk:
             status = 0 if typ in (T_IN, T_OUT, T_FLUSH) else 2
             self.write(descs[-1][0], bytes([status]))
             used_idx = struct.unpack('<H', self.read(q['used'] + 2, 2, 'uaddr'))[0]
-            self.write(q['used'] + 4 + 8 * (used_idx % num), struct.pack('<II', head, written + 1), 'uaddr')
-            self.write(q['used'] + 2, struct.pack('<H', (used_idx + 1) & 0xffff), 'uaddr')
+            entries = [(head, written + 1)]
+            self.served += 1
+            faulty = self.served > FAULT_AFTER
+            if self.fault == 'used-overlong':
+                entries = [(head, written + 1 + (1 << 20))]
+            elif self.fault == 'used-unknown-id' and faulty:
+                entries = [(num + head, written + 1)]
+            elif self.fault == 'used-duplicate' and faulty:
+                entries = [(head, written + 1), (head, written + 1)]
+            for i, (eid, elen) in enumerate(entries):
+                self.write(q['used'] + 4 + 8 * ((used_idx + i) % num), struct.pack('<II', eid, elen), 'uaddr')
+            used_idx += len(entries)
+            if self.fault == 'used-runahead' and faulty:
+                used_idx += num + 1
+            self.write(q['used'] + 2, struct.pack('<H', used_idx & 0xffff), 'uaddr')
             done += 1
         no_interrupt = struct.unpack('<H', self.read(q['avail'], 2, 'uaddr'))[0] & 1
         if done and not no_interrupt:
@@ -236,11 +270,14 @@ class RamDisk:
 
 
 def serve(conn, mode):
-    if mode.startswith('memtable'):
+    if mode.startswith('memtable') or mode.startswith('used-'):
         try:
-            RamDisk(conn, mode == 'memtable').serve()
+            RamDisk(conn, mode != 'memtable-direct',
+                    mode if mode.startswith('used-') else None).serve()
         except Bad as e:
             print('fake-vhost-user: %s' % e, file=sys.stderr)
+        except Hangup:
+            pass
         return
     features = F_VERSION_1 | F_PROTOCOL_FEATURES | F_BLK_SIZE
     protocol = P_REPLY_ACK | P_CONFIG
