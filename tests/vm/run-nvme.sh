@@ -12,7 +12,9 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 mode=${1:-full}
-t_begin "nvme-$(uname -r | cut -d. -f1,2)${mode#full}"
+suffix=
+[ "$mode" = --smoke ] && suffix=-smoke
+t_begin "nvme-$(uname -r | cut -d. -f1,2)$suffix"
 
 if [ -z "${BLK_IN_VM:-}" ]; then
 	t_skip all "runs inside the test VM: use tests/vm/run.sh"
