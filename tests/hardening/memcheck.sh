@@ -38,6 +38,8 @@ sock=$(qsd_sock file)
 
 start_fake() {
 	fake_sock=$qsd_dir/fake-$1.sock
+	# A socket left by the last fake would look ready before this one listens.
+	rm -f "$fake_sock"
 	python3 "$here/../host/fake-vhost-user.py" "$1" "$fake_sock" 2>>"$qsd_dir/fake.log" &
 	fake_pid=$!
 	for _ in $(seq 50); do [ -S "$fake_sock" ] && break; sleep 0.05; done
