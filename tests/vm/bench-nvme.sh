@@ -1,0 +1,165 @@
+#!/bin/bash
+# Side-by-side throughput of the nvme-passthru-uring engine and fio's own
+# engines on one emulated NVMe namespace, all in one VM boot so the figures
+# compare (absolute numbers are the emulator's, not a device's).
+#
+#   tests/vm/bench-nvme.sh [OPTIONS]      boots the 6.12 VM and runs itself there
+#
+#   --runtime SECS     seconds each measured run lasts (default 5)
+#   --reps N           repetitions of every comparison (default 3)
+#   --workloads LIST   comma list of rr1 rr32 rw32 rrw16 sr8 (default all)
+#   --optsets LIST     comma list of plain fixedbufs hipri (default all)
+#   --engines LIST     comma list of ours cmd uring prev (default ours,cmd,uring)
+#   --prev MODULE      another build of libblkengine.so, run as engine "prev"
+#                      (e.g. the module before a change), outside /tmp
+#
+# Engines: ours = this module on /dev/ngXnY; cmd = fio's io_uring_cmd on the
+# same device with the same options; uring = fio's io_uring on /dev/nvmeXnY
+# with direct=1. Within a repetition every engine runs once, in an order
+# that rotates from one repetition to the next; each run is its own fio
+# process. Prints one line per run, then the median IOPS per comparison.
+# Workloads: rr1 4k randread QD1, rr32 4k randread QD32, rw32 4k randwrite
+# QD32, rrw16 4k randrw 70% reads QD16, sr8 128k read QD8.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
+
+runtime=5
+reps=3
+workloads=rr1,rr32,rw32,rrw16,sr8
+optsets=plain,fixedbufs,hipri
+engines=ours,cmd,uring
+prev=
+args=("$@")
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runtime) runtime=$2; shift 2 ;;
+	--reps) reps=$2; shift 2 ;;
+	--workloads) workloads=$2; shift 2 ;;
+	--optsets) optsets=$2; shift 2 ;;
+	--engines) engines=$2; shift 2 ;;
+	--prev) prev=$(realpath "$2"); shift 2 ;;
+	*) echo "bench-nvme: unknown option '$1' (see the comment at the top of $0)" >&2; exit 2 ;;
+	esac
+done
+
+if [ -z "${BLK_IN_VM:-}" ]; then
+	if [ ! -f "$blk_module" ]; then
+		echo "bench-nvme: $blk_module missing; build first (scripts/bootstrap)" >&2
+		exit 1
+	fi
+	echo "host load: $(uptime)"
+	exec "$here/vm-run" --kernel 6.12 --timeout "${BLK_VM_TIMEOUT:-3600}" \
+		--nvme-params "poll_queues=1" \
+		--ns 256M,logical_block_size=4096,physical_block_size=4096 \
+		-- "$0" "${args[@]}"
+fi
+
+ng=
+for b in /sys/block/nvme*n*; do
+	[ "$(cat "$b/nsid" 2>/dev/null)" = 1 ] || continue
+	b=${b##*/}
+	ng=/dev/ng${b#nvme}
+done
+if [ -z "$ng" ] || [ ! -c "$ng" ]; then
+	echo "bench-nvme: no NVMe namespace 1 in this VM" >&2
+	exit 1
+fi
+blkdev=/dev/nvme${ng#/dev/ng}
+
+workload_args() {
+	case $1 in
+	rr1) echo --rw=randread --bs=4k --iodepth=1 ;;
+	rr32) echo --rw=randread --bs=4k --iodepth=32 ;;
+	rw32) echo --rw=randwrite --bs=4k --iodepth=32 ;;
+	rrw16) echo --rw=randrw --rwmixread=70 --bs=4k --iodepth=16 ;;
+	sr8) echo --rw=read --bs=128k --iodepth=8 ;;
+	*) return 1 ;;
+	esac
+}
+
+optset_args() {
+	case $1 in
+	plain) ;;
+	fixedbufs) echo --fixedbufs=1 ;;
+	hipri) echo --hipri=1 ;;
+	*) return 1 ;;
+	esac
+}
+
+engine_args() {
+	case $1 in
+	ours) echo "--ioengine=external:$blk_module --filename=$ng" ;;
+	prev) [ -n "$prev" ] && echo "--ioengine=external:$prev --filename=$ng" ;;
+	cmd) echo "--ioengine=io_uring_cmd --cmd_type=nvme --filename=$ng" ;;
+	uring) echo "--ioengine=io_uring --direct=1 --filename=$blk_device" ;;
+	*) return 1 ;;
+	esac
+}
+blk_device=$blkdev
+
+IFS=, read -r -a wl_list <<<"$workloads"
+IFS=, read -r -a os_list <<<"$optsets"
+IFS=, read -r -a en_list <<<"$engines"
+for w in "${wl_list[@]}"; do workload_args "$w" >/dev/null || { echo "bench-nvme: unknown workload $w" >&2; exit 2; }; done
+for o in "${os_list[@]}"; do optset_args "$o" >/dev/null || { echo "bench-nvme: unknown option set $o" >&2; exit 2; }; done
+for e in "${en_list[@]}"; do engine_args "$e" >/dev/null || { echo "bench-nvme: unknown engine $e" >&2; exit 2; }; done
+
+# Lay the namespace down once so reads find written blocks everywhere.
+"$blk_fio" --name=fill --ioengine=io_uring --direct=1 --filename="$blkdev" \
+	--rw=write --bs=1m --iodepth=4 >/dev/null 2>&1 ||
+	echo "bench-nvme: filling $blkdev failed; reads may see unwritten blocks"
+
+echo "bench-nvme: $(uname -r), $ng ($blkdev), ${runtime}s per run, $reps repetitions, $("$blk_fio" --version)"
+common=(--thread=1 --time_based=1 --runtime="$runtime" --ramp_time=1
+	--norandommap=1 --randrepeat=0 --group_reporting=1 --output-format=json)
+results=$(mktemp)
+errlog=$(mktemp)
+
+run_one() {
+	local w=$1 o=$2 e=$3 rep=$4 json iops
+	# shellcheck disable=SC2046
+	# Engine options are known to fio only after --ioengine.
+	json=$(timeout --kill-after=10 $((runtime + 120)) "$blk_fio" --name=b "${common[@]}" \
+		--output="$errlog.json" $(engine_args "$e") $(workload_args "$w") \
+		$(optset_args "$o") 2>"$errlog"; cat "$errlog.json" 2>/dev/null)
+	iops=$(jq -r '.jobs[0] | if .error != 0 then "err" else (.read.iops + .write.iops | floor) end' \
+		<<<"$json" 2>/dev/null)
+	[ -n "$iops" ] || iops=err
+	printf '%-6s %-10s %-6s rep%-2s %8s IOPS\n' "$w" "$o" "$e" "$rep" "$iops"
+	[ "$iops" = err ] && head -n 5 "$errlog" | sed 's/^/    | /'
+	echo "$w $o $e $iops" >>"$results"
+}
+
+n=${#en_list[@]}
+for w in "${wl_list[@]}"; do
+	for o in "${os_list[@]}"; do
+		for ((rep = 0; rep < reps; rep++)); do
+			for ((i = 0; i < n; i++)); do
+				run_one "$w" "$o" "${en_list[$(((i + rep) % n))]}" $((rep + 1))
+			done
+		done
+	done
+done
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+echo
+echo "median IOPS over $reps runs"
+printf '%-6s %-10s' workload options
+for e in "${en_list[@]}"; do printf ' %8s' "$e"; done
+echo
+for w in "${wl_list[@]}"; do
+	for o in "${os_list[@]}"; do
+		printf '%-6s %-10s' "$w" "$o"
+		for e in "${en_list[@]}"; do
+			printf ' %8s' "$(awk -v w="$w" -v o="$o" -v e="$e" \
+				'$1 == w && $2 == o && $3 == e && $4 != "err" { print $4 }' "$results" | median)"
+		done
+		echo
+	done
+done
+rm -f "$results" "$errlog" "$errlog.json"
