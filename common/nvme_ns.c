@@ -132,6 +132,13 @@ int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
 	ns->block_size = ns->lba_size + (ns->extended_lba ? ns->ms : 0);
 
 	ns->pi_type = id.dps & NVME_NS_DPS_PI_MASK;
+	if (ns->pi_type > 3) {
+		/* 4 to 7 are reserved: guessing a layout would corrupt data. */
+		blk_msg(msg, msg_len,
+			"namespace %" PRIu32 " reports protection information type %u, which the NVMe specification reserves; supported are types 0 to 3",
+			nsid, ns->pi_type);
+		return -EOPNOTSUPP;
+	}
 	ns->pi_first = !!(id.dps & NVME_NS_DPS_PI_FIRST);
 	ns->dlfeat = id.dlfeat;
 	ns->dealloc_zeroes = (id.dlfeat & NVME_NS_DLFEAT_RB) == NVME_NS_DLFEAT_RB_ALL_0S;

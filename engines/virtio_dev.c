@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +52,15 @@ static const uint64_t wanted_features =
 static int decode_config(const char *path, const struct virtio_blk_config *cfg,
 			 const struct virtio_transport_info *ti, struct virtio_blk_info *info)
 {
-	info->capacity = le64toh(cfg->capacity) << 9;
+	uint64_t sectors = le64toh(cfg->capacity);
+
+	/* A capacity that does not fit in bytes would wrap into a small one. */
+	if (sectors > UINT64_MAX >> 9) {
+		log_err("blkengine: %s: the device reports %" PRIu64 " sectors, more than 64-bit byte offsets can address\n",
+			path, sectors);
+		return -EPROTO;
+	}
+	info->capacity = sectors << 9;
 	info->blk_size = 512;
 	if (virtio_blk_has(info, VIRTIO_BLK_F_BLK_SIZE))
 		info->blk_size = le32toh(cfg->blk_size);

@@ -330,6 +330,19 @@ static void test_bad_images(void)
 	printf("     message: %s\n", msg);
 	CHECK(strstr(msg, "not active") != NULL);
 	images[IMG_LBAF18] = saved;
+
+	/* reserved protection information types 4 to 7 */
+	saved = images[IMG_512_8_PI1];
+	images[IMG_512_8_PI1].ns[NS_DPS] = 0x04;
+	CHECK_EQ(parse(IMG_512_8_PI1, 0, &ns, msg), -EOPNOTSUPP);
+	printf("     message: %s\n", msg);
+	CHECK(strstr(msg, "protection information type 4") != NULL);
+	images[IMG_512_8_PI1].ns[NS_DPS] = 0x0f;
+	CHECK_EQ(parse(IMG_512_8_PI1, 0, &ns, msg), -EOPNOTSUPP);
+	images[IMG_512_8_PI1].ns[NS_DPS] = 0x0b;	/* type 3, PI first */
+	CHECK_EQ(parse(IMG_512_8_PI1, 0, &ns, msg), 0);
+	CHECK_EQ(ns.pi_type, 3);
+	images[IMG_512_8_PI1] = saved;
 }
 
 static void test_mdts(void)
