@@ -95,13 +95,6 @@ struct virtio_transport {
 	bool monitor_running;
 };
 
-/*
- * Queues the jobs of the calling thread's process will start together on
- * the device it connects to next; set by the backend's init just before
- * connecting, from the thread that connects.
- */
-static __thread unsigned int expected_queues;
-
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -396,7 +389,7 @@ static int vdpa_connect(const char *path, struct virtio_transport **tp,
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->cond, NULL);
 	snprintf(t->path, sizeof(t->path), "%s", path);
-	t->expect = expected_queues;
+	t->expect = info->queues_together;
 
 	ret = open_device(path, t, info);
 	if (ret)
@@ -949,30 +942,6 @@ const struct virtio_transport_ops vhost_vdpa_transport = {
 	.disconnect	= vdpa_disconnect,
 };
 
-/*
- * The threads of this process that will set up a queue on the same device
- * at the same time as td: same file, same group, same start delay. Other
- * processes cannot share the device (it takes one user at a time).
- */
-static unsigned int queues_starting_with(struct thread_data *td)
-{
-	const char *path = td->files[0]->file_name;
-	unsigned int i, n = 0;
-
-	if (!td->o.use_thread)
-		return 1;
-	for (i = 0; i < thread_number; i++) {
-		struct thread_data *o = tnumber_to_td(i);
-
-		if (!o->o.use_thread || o->groupid != td->groupid ||
-		    o->o.start_delay != td->o.start_delay || !o->files_index ||
-		    strcmp(o->files[0]->file_name, path))
-			continue;
-		n++;
-	}
-	return n ? n : 1;
-}
-
 /* fio's hooks: the transport-independent virtio-blk code over vhost-vdpa. */
 static int vdpa_blk_setup(struct thread_data *td)
 {
@@ -981,12 +950,7 @@ static int vdpa_blk_setup(struct thread_data *td)
 
 static int vdpa_blk_init(struct thread_data *td)
 {
-	int ret;
-
-	expected_queues = td->files_index ? queues_starting_with(td) : 0;
-	ret = virtio_blk_init(td, &vhost_vdpa_transport);
-	expected_queues = 0;
-	return ret;
+	return virtio_blk_init(td, &vhost_vdpa_transport);
 }
 
 const struct blk_backend blk_vhost_vdpa_backend = {

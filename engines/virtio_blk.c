@@ -493,6 +493,30 @@ static void free_thread(struct vblk_thread *vt)
 	free(vt);
 }
 
+/*
+ * The threads of this process that will set up a queue on the same device
+ * at the same time as td: same file, same group, same start delay. Other
+ * processes cannot share the device (it takes one user at a time).
+ */
+static unsigned int queues_starting_with(struct thread_data *td)
+{
+	const char *path = td->files[0]->file_name;
+	unsigned int i, n = 0;
+
+	if (!td->o.use_thread)
+		return 1;
+	for (i = 0; i < thread_number; i++) {
+		struct thread_data *o = tnumber_to_td(i);
+
+		if (!o->o.use_thread || o->groupid != td->groupid ||
+		    o->o.start_delay != td->o.start_delay || !o->files_index ||
+		    strcmp(o->files[0]->file_name, path))
+			continue;
+		n++;
+	}
+	return n ? n : 1;
+}
+
 int virtio_blk_init(struct thread_data *td, const struct virtio_transport_ops *ops)
 {
 	struct vblk_thread *vt;
@@ -510,7 +534,8 @@ int virtio_blk_init(struct thread_data *td, const struct virtio_transport_ops *o
 	vt->call_fd = -1;
 	vt->ops = ops;
 
-	ret = virtio_dev_get(job_file(td), ops, &vt->dev, &vt->qidx);
+	ret = virtio_dev_get(job_file(td), ops, td->files_index ? queues_starting_with(td) : 0,
+			     &vt->dev, &vt->qidx);
 	if (ret) {
 		free(vt);
 		return ret;

@@ -95,13 +95,14 @@ static int decode_config(const char *path, const struct virtio_blk_config *cfg,
 
 /* Connects and reads the config; on success the caller owns *tp. */
 static int dev_open(const char *path, const struct virtio_transport_ops *ops,
-		    struct virtio_transport **tp, struct virtio_transport_info *ti,
-		    struct virtio_blk_info *info)
+		    unsigned int queues_together, struct virtio_transport **tp,
+		    struct virtio_transport_info *ti, struct virtio_blk_info *info)
 {
 	struct virtio_blk_config cfg;
 	int ret;
 
 	memset(ti, 0, sizeof(*ti));
+	ti->queues_together = queues_together;
 	ret = ops->connect(path, tp, ti);
 	if (ret) {
 		log_err("blkengine: cannot connect to %s (%s): %s\n", path, ops->name,
@@ -152,7 +153,7 @@ int virtio_dev_probe(const char *path, const struct virtio_transport_ops *ops,
 		pthread_mutex_unlock(&registry_lock);
 		return 0;
 	}
-	ret = dev_open(path, ops, &t, &ti, info);
+	ret = dev_open(path, ops, 0, &t, &ti, info);
 	if (!ret)
 		ops->disconnect(t);
 	pthread_mutex_unlock(&registry_lock);
@@ -184,7 +185,7 @@ static void free_dev(struct virtio_dev *dev)
 }
 
 int virtio_dev_get(const char *path, const struct virtio_transport_ops *ops,
-		   struct virtio_dev **devp, unsigned int *qidx)
+		   unsigned int queues_together, struct virtio_dev **devp, unsigned int *qidx)
 {
 	struct virtio_dev *dev;
 	int ret;
@@ -203,7 +204,7 @@ int virtio_dev_get(const char *path, const struct virtio_transport_ops *ops,
 			ret = -ENOMEM;
 			goto free_dev;
 		}
-		ret = dev_open(path, ops, &dev->t, &dev->tinfo, &dev->info);
+		ret = dev_open(path, ops, queues_together, &dev->t, &dev->tinfo, &dev->info);
 		if (ret)
 			goto free_dev;
 		dev->queue_used = calloc(dev->info.num_queues, sizeof(*dev->queue_used));

@@ -55,10 +55,11 @@ int virtio_dev_probe(const char *path, const struct virtio_transport_ops *ops,
 
 /*
  * Takes a reference on the process's connection to path, connecting on
- * first use, and a free virtqueue index. Logs why it failed.
+ * first use (queues_together: see struct virtio_transport_info), and a
+ * free virtqueue index. Logs why it failed.
  */
 int virtio_dev_get(const char *path, const struct virtio_transport_ops *ops,
-		   struct virtio_dev **devp, unsigned int *qidx);
+		   unsigned int queues_together, struct virtio_dev **devp, unsigned int *qidx);
 
 /* Gives back the queue and the reference; the last one disconnects. */
 void virtio_dev_put(struct virtio_dev *dev, unsigned int qidx);

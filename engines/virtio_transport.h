@@ -23,6 +23,12 @@ struct virtio_transport;		/* one connection, private to the transport */
 
 /* What connect() learns about the device. */
 struct virtio_transport_info {
+	/*
+	 * In: the queues this process sets up on the device at the same time
+	 * (0: unknown). A device that serves only the queues ready before it
+	 * starts (VDUSE) waits for that many.
+	 */
+	unsigned int queues_together;
 	unsigned int max_queues;	/* 0: unknown, ask the config space */
 	unsigned int max_queue_size;	/* largest ring the device accepts */
 	int watch_fd;			/* hangs up when the device goes away; -1 if none */
