@@ -712,29 +712,4 @@ const struct virtio_transport_ops vhost_user_transport = {
 };
 
 /* fio's hooks: the transport-independent virtio-blk code over vhost-user. */
-static int vu_blk_setup(struct thread_data *td)
-{
-	return virtio_blk_setup(td, &vhost_user_transport);
-}
-
-static int vu_blk_init(struct thread_data *td)
-{
-	return virtio_blk_init(td, &vhost_user_transport);
-}
-
-const struct blk_backend blk_vhost_user_backend = {
-	.kind		= BLK_KIND_VHOST_USER,
-	.setup		= vu_blk_setup,
-	.init		= vu_blk_init,
-	.post_init	= virtio_blk_post_init,
-	.cleanup	= virtio_blk_cleanup,
-	.open_file	= virtio_blk_open_file,
-	.close_file	= virtio_blk_close_file,
-	.io_u_init	= virtio_blk_io_u_init,
-	.io_u_free	= virtio_blk_io_u_free,
-	.prep		= NULL,
-	.queue		= virtio_blk_queue,
-	.commit		= virtio_blk_commit,
-	.getevents	= virtio_blk_getevents,
-	.event		= virtio_blk_event,
-};
+DEFINE_VIRTIO_BLK_BACKEND(blk_vhost_user_backend, BLK_KIND_VHOST_USER, vhost_user_transport);

@@ -943,29 +943,4 @@ const struct virtio_transport_ops vhost_vdpa_transport = {
 };
 
 /* fio's hooks: the transport-independent virtio-blk code over vhost-vdpa. */
-static int vdpa_blk_setup(struct thread_data *td)
-{
-	return virtio_blk_setup(td, &vhost_vdpa_transport);
-}
-
-static int vdpa_blk_init(struct thread_data *td)
-{
-	return virtio_blk_init(td, &vhost_vdpa_transport);
-}
-
-const struct blk_backend blk_vhost_vdpa_backend = {
-	.kind		= BLK_KIND_VHOST_VDPA,
-	.setup		= vdpa_blk_setup,
-	.init		= vdpa_blk_init,
-	.post_init	= virtio_blk_post_init,
-	.cleanup	= virtio_blk_cleanup,
-	.open_file	= virtio_blk_open_file,
-	.close_file	= virtio_blk_close_file,
-	.io_u_init	= virtio_blk_io_u_init,
-	.io_u_free	= virtio_blk_io_u_free,
-	.prep		= NULL,
-	.queue		= virtio_blk_queue,
-	.commit		= virtio_blk_commit,
-	.getevents	= virtio_blk_getevents,
-	.event		= virtio_blk_event,
-};
+DEFINE_VIRTIO_BLK_BACKEND(blk_vhost_vdpa_backend, BLK_KIND_VHOST_VDPA, vhost_vdpa_transport);
