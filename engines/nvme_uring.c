@@ -63,6 +63,7 @@ struct nvme_thread {
 	uint32_t fixed_piece;		/* bytes per registered piece */
 	unsigned int fixed_per_io;	/* pieces per io_u buffer */
 	bool enter_to_reap;		/* completions need an enter (IOPOLL, DEFER_TASKRUN) */
+	bool sqpoll;			/* a kernel thread submits */
 	struct nvme_target *targets;	/* one per fio file, by fileno */
 	unsigned int nr_targets;
 	unsigned int max_chunks;	/* most commands one io_u needs */
@@ -292,6 +293,7 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 	}
 	nt->ring_ready = true;
 	nt->enter_to_reap = o->hipri || (nt->ring.flags & IORING_SETUP_DEFER_TASKRUN);
+	nt->sqpoll = nt->ring.flags & IORING_SETUP_SQPOLL;
 	return 0;
 }
 
@@ -668,7 +670,16 @@ static int nvme_commit(struct thread_data *td)
 	int ret;
 
 	while (nt->sqes_pending) {
-		ret = io_uring_submit(&nt->ring);
+		/*
+		 * Asking for events on the submitting enter posts the
+		 * completions already waiting, so getevents() often finds
+		 * them without entering again (DEFER_TASKRUN posts none
+		 * otherwise). An SQPOLL thread submits without any enter.
+		 */
+		if (nt->sqpoll)
+			ret = io_uring_submit(&nt->ring);
+		else
+			ret = io_uring_submit_and_get_events(&nt->ring);
 		if (ret > 0) {
 			nt->sqes_pending -= (unsigned int)ret < nt->sqes_pending ?
 					    (unsigned int)ret : nt->sqes_pending;
@@ -760,20 +771,22 @@ static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 	return io_u;
 }
 
-static unsigned int reap(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
+/* Takes completions until max io_us are done; the CQ head moves once. */
+static void reap(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
 {
 	struct io_uring_cqe *cqe;
 	struct io_u *io_u;
-	unsigned int seen = 0;
+	unsigned int head, seen = 0;
 
-	while (nt->nr_events < max && !io_uring_peek_cqe(&nt->ring, &cqe)) {
+	io_uring_for_each_cqe(&nt->ring, head, cqe) {
+		if (nt->nr_events >= max)
+			break;
 		io_u = complete_cmd(td, nt, cqe);
-		io_uring_cqe_seen(&nt->ring, cqe);
 		seen++;
 		if (io_u)
 			nt->events[nt->nr_events++] = io_u;
 	}
-	return seen;
+	io_uring_cq_advance(&nt->ring, seen);
 }
 
 static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int max,
@@ -791,11 +804,10 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 		ts.tv_nsec = t->tv_nsec;
 	}
 	for (;;) {
-		if (reap(td, nt, max))
-			continue;
-		if (nt->nr_events >= min && (entered || !nt->enter_to_reap))
-			break;
+		reap(td, nt, max);
 		if (nt->nr_events >= min) {
+			if (nt->nr_events || entered || !nt->enter_to_reap)
+				break;
 			/* IOPOLL and DEFER_TASKRUN post completions only from an enter. */
 			ret = io_uring_enter(nt->ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, NULL);
 			entered = true;
@@ -803,10 +815,15 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 				goto enter_failed;
 			continue;
 		}
+		/*
+		 * Every io_u still missing needs at least one more CQE, so one
+		 * enter waiting for that many never waits longer than needed.
+		 */
 		if (t)
-			ret = io_uring_wait_cqes(&nt->ring, &cqe, 1, &ts, NULL);
+			ret = io_uring_wait_cqes(&nt->ring, &cqe, min - nt->nr_events, &ts, NULL);
 		else
-			ret = io_uring_wait_cqe(&nt->ring, &cqe);
+			ret = io_uring_enter(nt->ring.ring_fd, 0, min - nt->nr_events,
+					     IORING_ENTER_GETEVENTS, NULL);
 		if (ret == -ETIME)
 			break;
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
