@@ -48,6 +48,14 @@ static const struct blk_backend *choose_backend(struct thread_data *td)
 	kind = blk_select_kind(td);
 	if (kind == BLK_KIND_AUTO)
 		return NULL;
+#ifdef BLK_FIO_HAS_NUM_RANGE
+	/* FIO_MULTI_RANGE_TRIM covers the module; only NVMe takes several ranges. */
+	if (kind != BLK_KIND_NVME_URING && td_trim(td) && td->o.num_range > 1) {
+		log_err("blkengine: num_range=%u: only the nvme engine sends several ranges per trim; set num_range=1 for the %s engine\n",
+			td->o.num_range, blk_kind_name(kind));
+		return NULL;
+	}
+#endif
 	be = backend_of_kind(kind);
 	if (!be)
 		log_err("blkengine: the %s engine is not part of this build of libblkengine.so\n",
@@ -250,6 +258,9 @@ struct ioengine_ops ioengine = {
 	.name			= "blkengine",
 	.version		= FIO_IOOPS_VERSION,
 	.flags			= FIO_NOEXTEND | FIO_NODISKUTIL | FIO_RAWIO |
+#ifdef BLK_FIO_HAS_NUM_RANGE
+				  FIO_MULTI_RANGE_TRIM |
+#endif
 				  FIO_ASYNCIO_SETS_ISSUE_TIME,
 	.setup			= blk_setup,
 	.init			= blk_init,
