@@ -15,9 +15,9 @@
 #
 # Engines: ours = this module on /dev/ngXnY; cmd = fio's io_uring_cmd on the
 # same device with the same options; uring = fio's io_uring on /dev/nvmeXnY
-# with direct=1. Within a repetition every engine runs once, in an order
-# that rotates from one repetition to the next; each run is its own fio
-# process. Prints one line per run, then the median IOPS per comparison.
+# with direct=1. Within a repetition every engine runs each workload once,
+# one after the other, in an order that rotates from one repetition to the
+# next. Prints one line per run, then the median IOPS per comparison.
 # Workloads: rr1 4k randread QD1, rr32 4k randread QD32, rw32 4k randwrite
 # QD32, rrw16 4k randrw 70% reads QD16, sr8 128k read QD8.
 set -uo pipefail
@@ -113,33 +113,46 @@ for e in "${en_list[@]}"; do engine_args "$e" >/dev/null || { echo "bench-nvme: 
 
 echo "bench-nvme: $(uname -r), $ng ($blkdev), ${runtime}s per run, $reps repetitions, $("$blk_fio" --version)"
 common=(--thread=1 --time_based=1 --runtime="$runtime" --ramp_time=1
-	--norandommap=1 --randrepeat=0 --group_reporting=1 --output-format=json)
+	--norandommap=1 --randrepeat=0 --output-format=json)
 results=$(mktemp)
 errlog=$(mktemp)
 
-run_one() {
-	local w=$1 o=$2 e=$3 rep=$4 json iops
-	# shellcheck disable=SC2046
-	# Engine options are known to fio only after --ioengine.
-	json=$(timeout --kill-after=10 $((runtime + 120)) "$blk_fio" --name=b "${common[@]}" \
-		--output="$errlog.json" $(engine_args "$e") $(workload_args "$w") \
-		$(optset_args "$o") 2>"$errlog"; cat "$errlog.json" 2>/dev/null)
-	iops=$(jq -r '.jobs[0] | if .error != 0 then "err" else (.read.iops + .write.iops | floor) end' \
-		<<<"$json" 2>/dev/null)
-	[ -n "$iops" ] || iops=err
-	printf '%-6s %-10s %-6s rep%-2s %8s IOPS\n' "$w" "$o" "$e" "$rep" "$iops"
-	[ "$iops" = err ] && head -n 5 "$errlog" | sed 's/^/    | /'
-	echo "$w $o $e $iops" >>"$results"
+# One fio process per option set and repetition runs every workload with
+# every engine, one job after the other (stonewall): starting fio in the
+# emulated VM costs seconds, a job's set-up does not.
+run_group() {
+	local o=$1 rep=$2 w e i iops failed= n=${#en_list[@]} jobs=()
+	for w in "${wl_list[@]}"; do
+		for ((i = 0; i < n; i++)); do
+			e=${en_list[$(((i + rep) % n))]}
+			# Engine options are known to fio only after --ioengine.
+			# shellcheck disable=SC2207
+			jobs+=(--name="$w.$e" $(engine_args "$e") $(workload_args "$w")
+				$(optset_args "$o") --stonewall)
+		done
+	done
+	timeout --kill-after=10 $(((runtime + 60) * ${#jobs[@]})) "$blk_fio" "${common[@]}" \
+		--output="$errlog.json" "${jobs[@]}" >"$errlog" 2>&1
+	for w in "${wl_list[@]}"; do
+		for ((i = 0; i < n; i++)); do
+			e=${en_list[$(((i + rep) % n))]}
+			iops=$(jq -r --arg j "$w.$e" '.jobs[] | select(.jobname == $j) |
+				if .error != 0 then "err" else (.read.iops + .write.iops | floor) end' \
+				"$errlog.json" 2>/dev/null)
+			[ -n "$iops" ] || iops=err
+			[ "$iops" = err ] && failed=1
+			printf '%-6s %-10s %-6s rep%-2s %8s IOPS\n' "$w" "$o" "$e" "$((rep + 1))" "$iops"
+			echo "$w $o $e $iops" >>"$results"
+		done
+	done
+	if [ -n "$failed" ]; then
+		grep -E "error|blkengine|fio:" "$errlog" | sort -u | head -n 5 | sed 's/^/    | /'
+	fi
 }
 
-n=${#en_list[@]}
-for w in "${wl_list[@]}"; do
-	for o in "${os_list[@]}"; do
-		for ((rep = 0; rep < reps; rep++)); do
-			for ((i = 0; i < n; i++)); do
-				run_one "$w" "$o" "${en_list[$(((i + rep) % n))]}" $((rep + 1))
-			done
-		done
+for o in "${os_list[@]}"; do
+	for ((rep = 0; rep < reps; rep++)); do
+		run_group "$o" "$rep"
 	done
 done
 
