@@ -257,7 +257,9 @@ qsd_stop victim
 # Three threads share one connection, one region each: random reads and
 # writes of mixed sizes with flushes and writefua, verified as they go
 # (verify_backlog); trims followed by writes (randtrimwrite), verified as
-# they go; random trims over a region filled before, which must read back
+# they go (at offset 0 and iodepth 1: fio 3.33 adds a non-zero offset twice
+# to the write of a trim/write pair, and at a higher depth sends the write
+# without waiting for its trim); random trims over a region filled before, which must read back
 # as zeroes outside the engine afterwards (the export punches holes). Then
 # one write pass over everything, verified outside the engine by fio's
 # psync engine on the image file. (fio 3.33's trim_percentage asserts in
@@ -271,15 +273,24 @@ run_fio out "${eng[@]}" --name=fill --filename="$ssock" --rw=write --bs=1M --off
 	--size=32M --iodepth=4 --buffer_pattern=0x5a || t_fail "soak: fill the trim region" "$out"
 if BLK_FIO_TIMEOUT=$((soak_secs + 120)) run_fio out "${eng[@]}" --thread=1 \
 	--filename="$ssock" --time_based --runtime="$soak_secs" \
-	--name=rw --offset=0 --size=32M --rw=randrw --bssplit=4k/40:8k/20:64k/30:256k/10 \
+	--name=rw --offset=32M --size=32M --rw=randrw --bssplit=4k/40:8k/20:64k/30:256k/10 \
 	--iodepth=16 --fsync=64 --writefua=1 --verify=crc32c --verify_fatal=1 \
 	--verify_backlog=256 \
-	--name=trimwrite --offset=32M --size=32M --rw=randtrimwrite --bs=32k --iodepth=8 \
+	--name=trimwrite --offset=0 --size=32M --rw=randtrimwrite --bs=32k --iodepth=1 \
 	--verify=crc32c --verify_fatal=1 --verify_backlog=64 \
 	--name=trim --offset=64M --size=32M --rw=randtrim --bs=64k --iodepth=8; then
 	t_pass "soak ${soak_secs} s: randrw + flushes + writefua, randtrimwrite, randtrim; verified as they go"
 else
 	t_fail "soak ${soak_secs} s" "$out"
+fi
+# Each job really issued what it is named for ("issued rwts: total=R,W,T,...").
+issued=$(awk '/^[a-z]+: \(groupid=/ {job=$1} /issued rwts: total=/ {
+	split($0, a, "total="); split(a[2], n, ","); print job, n[1], n[2], n[3]}' <<<"$out")
+if awk '$1 == "rw:" && $2 > 0 && $3 > 0 {rw=1} $1 == "trimwrite:" && $3 > 0 && $4 > 0 {tw=1}
+	$1 == "trim:" && $4 > 0 {t=1} END {exit !(rw && tw && t)}' <<<"$issued"; then
+	t_pass "soak: every job issued its reads, writes and trims"
+else
+	t_fail "soak: every job issued its reads, writes and trims" "$issued"
 fi
 if grep -qiE "verify: bad|mismatch" <<<"$out"; then
 	t_fail "soak: zero verify mismatches" "$(grep -iE 'verify: bad|mismatch' <<<"$out" | head)"
