@@ -11,6 +11,10 @@
 
 #include "fio.h"
 
+/* No other jobs: the harness's thread is alone. */
+unsigned int thread_number;
+struct thread_segment segments[REAL_MAX_SEG];
+
 static ssize_t log_to(FILE *f, const char *fmt, va_list ap)
 {
 	char buf[1024];
