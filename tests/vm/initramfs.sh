@@ -79,6 +79,12 @@ done
 opts=trans=virtio,version=9p2000.L,msize=262144
 if mount -t 9p -o $opts,ro host /newroot; then
 	r=/newroot
+	# The guest mounts its own /tmp, /run and /dev/shm over the host's;
+	# keep the host's reachable for the paths the job names there.
+	for d in tmp run dev/shm; do
+		mkdir -p /host/$d
+		mount -o bind $r/$d /host/$d
+	done
 	mount -t proc proc $r/proc
 	mount -t sysfs sys $r/sys
 	mount -t devtmpfs dev $r/dev
@@ -93,6 +99,17 @@ if mount -t 9p -o $opts,ro host /newroot; then
 	mount -t tmpfs tmpfs $r/run
 	mkdir -p $r/run/blkvm
 	if mount -t 9p -o $opts out $r/run/blkvm; then
+		# e.g. a source tree under the host's /tmp: same path in the guest
+		if [ -f $r/run/blkvm/binds ]; then
+			while read -r p; do
+				case $p in
+				/tmp/*|/run/*|/dev/shm/*) ;;
+				*) continue ;;
+				esac
+				mkdir -p "$r$p" && mount -o bind "/host$p" "$r$p" ||
+					echo "blkvm: cannot show the host's $p in the guest"
+			done <$r/run/blkvm/binds
+		fi
 		chroot $r /bin/sh /run/blkvm/job
 		sync
 		umount $r/run/blkvm
