@@ -64,6 +64,14 @@ blk_build=${BLKENGINE_BUILD:-$blk_top/build}
 blk_module=$blk_build/.libs/libblkengine.so
 blk_fio=${FIO:-fio}
 
+# t_need_module: ends the suite with a failure when the module is not built.
+t_need_module() {
+	[ -f "$blk_module" ] && return 0
+	t_fail build "no module at $blk_module; build first (scripts/bootstrap)"
+	t_end
+	exit 1
+}
+
 # run_fio OUTVAR ARGS...: runs fio with a timeout, output (stdout+stderr)
 # into the variable named OUTVAR; returns fio's exit status.
 run_fio() {

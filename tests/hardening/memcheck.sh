@@ -15,21 +15,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 t_begin memcheck
 
-qsd_dir=$(mktemp -d /tmp/blkengine-memcheck.XXXXXX)
-fake_pid=
-cleanup() {
-	qsd_stop_all
-	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-	rm -rf "$qsd_dir"
-}
-trap cleanup EXIT
-cd "$qsd_dir" || exit 1
+qsd_scratch memcheck
 
-if [ ! -f "$blk_module" ]; then
-	t_fail build "no module at $blk_module; build first (scripts/bootstrap)"
-	t_end
-	exit 1
-fi
+t_need_module
 MiB=$((1024 * 1024))
 img=$qsd_dir/img
 truncate -s $((64 * MiB)) "$img"

@@ -33,22 +33,9 @@ done
 
 t_begin hardening
 
-qsd_dir=$(mktemp -d /tmp/blkengine-hardening.XXXXXX)
-fake_pid=
-cleanup() {
-	qsd_stop_all
-	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-	rm -rf "$qsd_dir"
-}
-trap cleanup EXIT
-# fio leaves verify state files in its working directory.
-cd "$qsd_dir" || exit 1
+qsd_scratch hardening
 
-if [ ! -f "$blk_module" ]; then
-	t_fail build "no module at $blk_module; build first (scripts/bootstrap)"
-	t_end
-	exit 1
-fi
+t_need_module
 MiB=$((1024 * 1024))
 eng=(--ioengine=external:"$blk_module")
 

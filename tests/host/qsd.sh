@@ -6,6 +6,10 @@
 # qsd_stop NAME            stops it (SIGTERM, then SIGKILL) by its PID.
 # qsd_kill NAME            SIGKILLs it (the back-end dies).
 # qsd_stop_all             stops every daemon started (for an EXIT trap).
+# qsd_scratch NAME         makes $qsd_dir (a fresh folder, the current
+#                          directory from then on, where fio leaves its verify
+#                          state files) and, on exit, stops every daemon and
+#                          the fake back-end $fake_pid and removes the folder.
 
 qsd_bin=${QSD:-qemu-storage-daemon}
 declare -A qsd_pids=()
@@ -65,6 +69,19 @@ qsd_stop_all() {
 	for name in "${!qsd_pids[@]}"; do
 		qsd_stop "$name"
 	done
+}
+
+qsd_scratch_cleanup() {
+	qsd_stop_all
+	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+	rm -rf "$qsd_dir"
+}
+
+qsd_scratch() {
+	qsd_dir=$(mktemp -d "${TMPDIR:-/tmp}/blkengine-$1.XXXXXX") || exit 1
+	fake_pid=
+	trap qsd_scratch_cleanup EXIT
+	cd "$qsd_dir" || exit 1
 }
 
 # qsd_file_export NAME IMAGE LBS NUM_QUEUES WRITABLE: a file-backed export

@@ -17,22 +17,9 @@ if ! command -v "$qsd_bin" >/dev/null; then
 	t_end
 	exit 0
 fi
-if [ ! -f "$blk_module" ]; then
-	t_fail build "no module at $blk_module; build first (scripts/bootstrap)"
-	t_end
-	exit 1
-fi
+t_need_module
 
-qsd_dir=$(mktemp -d "${TMPDIR:-/tmp}/blkengine-vu.XXXXXX")
-fake_pid=
-cleanup() {
-	qsd_stop_all
-	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
-	rm -rf "$qsd_dir"
-}
-trap cleanup EXIT
-# fio leaves verify state files in its working directory.
-cd "$qsd_dir" || exit 1
+qsd_scratch vu
 
 export BLK_FIO_TIMEOUT=${BLK_FIO_TIMEOUT:-90}
 eng=(--ioengine="external:$blk_module")

@@ -28,11 +28,7 @@ need ip "install iproute2"
 need unshare "install util-linux"
 need "$qsd_bin" "install qemu-system-common"
 need python3 "install python3"
-if [ ! -f "$blk_module" ]; then
-	t_fail build "no module at $blk_module; build first (scripts/bootstrap)"
-	t_end
-	exit 1
-fi
+t_need_module
 
 mh_dir=$(mktemp -d "${TMPDIR:-/tmp}/blkengine-mh.XXXXXX")
 qsd_dir=$mh_dir/sockets
