@@ -287,7 +287,7 @@ struct fio_option blk_fio_options[] = {
 		.def	= "auto",
 		.help	= "How virtio-blk waits for completions",
 		.posval	= {
-			{ .ival = "auto", .oval = BLK_WAIT_AUTO, .help = "poll with hipri, else eventfd" },
+			{ .ival = "auto", .oval = BLK_WAIT_AUTO, .help = "poll with hipri, else spin briefly (adaptive), then block on the call eventfd" },
 			{ .ival = "eventfd", .oval = BLK_WAIT_EVENTFD, .help = "block on the call eventfd" },
 			{ .ival = "poll", .oval = BLK_WAIT_POLL, .help = "spin on the used ring" },
 		},

@@ -40,7 +40,7 @@ enum blk_oversize {
 };
 
 enum blk_wait_mode {
-	BLK_WAIT_AUTO = 0,		/* poll with hipri, else eventfd */
+	BLK_WAIT_AUTO = 0,		/* poll with hipri, else adaptive spin, then eventfd */
 	BLK_WAIT_EVENTFD,
 	BLK_WAIT_POLL,
 };

@@ -54,6 +54,18 @@
 #define POLL_BUDGET_NS		100000
 
 /*
+ * blk_wait_mode=auto without hipri spins on the used ring before it sleeps,
+ * for a budget that follows how long waits last (as QEMU's event loop
+ * does): doubled from SPIN_START_NS while waits end within SPIN_MAX_NS,
+ * halved down to nothing while they take longer. While the thread spins
+ * the ring stays disarmed, so a device that answers within the budget
+ * writes no call eventfd and fio enters no syscall to wait.
+ */
+#define SPIN_START_NS		2000
+#define SPIN_MAX_NS		64000
+#define SPIN_CLOCK_SPINS	8
+
+/*
  * fio waits without a time limit for the I/Os it needs back (at the end of
  * a job too). A device that completes nothing for this long while requests
  * are in flight is taken as dead, so fio ends with an error instead of
@@ -125,6 +137,8 @@ struct vblk_thread {
 	uint32_t write_type;		/* VIRTIO_BLK_T_OUT or _WRITE_ZEROES */
 	uint32_t write_flags;
 	bool use_indirect, has_flush, fua, poll;
+	bool adaptive;			/* spin before sleeping, see SPIN_MAX_NS */
+	int64_t spin_ns;		/* the current spin budget */
 
 	struct io_u **queued;		/* since the last commit, for issue times */
 	unsigned int nr_queued;
@@ -410,6 +424,7 @@ static void set_ops(struct thread_data *td, struct vblk_thread *vt)
 	 */
 	vt->fua = o->writefua && vt->has_flush;
 	vt->poll = o->wait_mode == BLK_WAIT_POLL || (o->wait_mode == BLK_WAIT_AUTO && o->hipri);
+	vt->adaptive = o->wait_mode == BLK_WAIT_AUTO && !o->hipri;
 	vt->batch_kicks = batch_kicks_ok(td);
 
 	vt->write_type = VIRTIO_BLK_T_OUT;
@@ -1189,6 +1204,36 @@ static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t de
 	return 0;
 }
 
+/* Spins until the device returns something or the clock passes until. */
+static bool spin_for_used(struct vblk_thread *vt, int64_t until)
+{
+	unsigned int spins = 0;
+
+	for (;;) {
+		if (virtq_has_used(&vt->vq))
+			return true;
+		cpu_relax();
+		if (!(++spins % SPIN_CLOCK_SPINS) && now_ns() >= until)
+			return false;
+	}
+}
+
+/* After a wait that slept: how long it took in all sets the next budget. */
+static void adapt_spin(struct vblk_thread *vt, int64_t waited_ns)
+{
+	if (waited_ns <= vt->spin_ns)
+		return;
+	if (waited_ns > SPIN_MAX_NS) {
+		vt->spin_ns /= 2;
+		if (vt->spin_ns < SPIN_START_NS)
+			vt->spin_ns = 0;
+		return;
+	}
+	vt->spin_ns = vt->spin_ns ? vt->spin_ns * 2 : SPIN_START_NS;
+	if (vt->spin_ns > SPIN_MAX_NS)
+		vt->spin_ns = SPIN_MAX_NS;
+}
+
 int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 			 const struct timespec *t)
 {
@@ -1197,7 +1242,8 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 	unsigned int spins = 0;
 	int64_t spin_end = 0, stall_start = 0, wait_end;
 	unsigned int stall_seen = 0;
-	bool armed = false, spin_over = false;
+	bool armed = false, spin_over = false, spun = false, slept = false;
+	int64_t wait_start = 0;
 	int ret;
 
 	vt->nr_events = 0;
@@ -1245,8 +1291,20 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 			/* Budget spent: sleep until the device signals. */
 			spin_over = true;
 		}
+		if (vt->adaptive && !spun) {
+			int64_t until;
+
+			spun = true;
+			wait_start = now_ns();
+			until = wait_start + vt->spin_ns;
+			if (deadline && deadline < until)
+				until = deadline;
+			if (vt->spin_ns && spin_for_used(vt, until))
+				continue;
+		}
 
 		armed = true;
+		slept = true;
 		wait_end = deadline;
 		if (!deadline) {
 			int64_t now = now_ns();
@@ -1276,6 +1334,8 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 	/* Polling, or done waiting: the device need not signal until asked again. */
 	if (vt->poll || armed)
 		virtq_disarm(&vt->vq);
+	if (vt->adaptive && slept)
+		adapt_spin(vt, now_ns() - wait_start);
 	if (vt->batch_kicks)
 		vt->refill = vt->nr_events;
 	return (int)vt->nr_events;
