@@ -186,6 +186,35 @@ ok "blk_wait_mode=poll numjobs=2 thread=1" --name=poll --filename="$s512" --thre
 	--numjobs=2 --rw=randread --bs=4k --size=16M --iodepth=16 --blk_wait_mode=poll
 ok "blk_wait_mode=eventfd hipri=1 QD1" --name=evt --filename="$sn4k" --rw=randread \
 	--bs=4k --size=8M --iodepth=1 --hipri=1 --blk_wait_mode=eventfd
+ok "blk_wait_mode=eventfd randrw verify QD8" --name=evtv --filename="$s512" --rw=randrw \
+	--bs=4k --size=16M --iodepth=8 --blk_wait_mode=eventfd --verify=crc32c --verify_fatal=1
+ok "blk_wait_mode=auto randrw verify QD1 (adaptive spin on a file)" --name=autov \
+	--filename="$s4k" --rw=randrw --bs=4k --size=8M --iodepth=1 --verify=crc32c --verify_fatal=1
+
+# The adaptive wait catches a fast back-end's answers by spinning, so fio
+# sleeps far less often than with the plain eventfd wait (fio's own count
+# of context switches, per I/O).
+ctx_per_io() {
+	python3 -c 'import json,sys; t=sys.stdin.read(); j=json.loads(t[t.index("{"):])["jobs"][0]; print("%.3f" % (j["ctx"] / max(1, j["read"]["total_ios"])))'
+}
+if [ "$(nproc)" -ge 2 ]; then
+	ctx_auto= ctx_evt=
+	run_fio out "${eng[@]}" --name=spin --filename="$sn4k" --rw=randread --bs=4k --iodepth=1 \
+		--time_based --runtime=2 --cpus_allowed=0 --output-format=json &&
+		ctx_auto=$(ctx_per_io <<<"$out")
+	run_fio out "${eng[@]}" --name=sleep --filename="$sn4k" --rw=randread --bs=4k --iodepth=1 \
+		--time_based --runtime=2 --cpus_allowed=0 --blk_wait_mode=eventfd --output-format=json &&
+		ctx_evt=$(ctx_per_io <<<"$out")
+	if [ -n "$ctx_auto" ] && [ -n "$ctx_evt" ] &&
+		python3 -c "import sys; sys.exit(not ($ctx_auto * 2 < $ctx_evt))"; then
+		t_pass "adaptive wait sleeps less than eventfd wait (context switches per I/O $ctx_auto vs $ctx_evt)"
+	else
+		t_fail "adaptive wait sleeps less than eventfd wait" \
+			"context switches per I/O: auto ${ctx_auto:-failed}, eventfd ${ctx_evt:-failed}" "$out"
+	fi
+else
+	t_skip "adaptive wait sleeps less than eventfd wait" "needs 2 CPUs (fio and the daemon each on one)"
+fi
 for qs in 128 256 512; do
 	ok "blk_queue_size=$qs iodepth=$qs null-co" --name=qs --filename="$sn4k" \
 		--rw=randread --bs=4k --size=32M --iodepth=$qs --blk_queue_size=$qs
