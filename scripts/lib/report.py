@@ -147,21 +147,19 @@ def build_rows(runs, ours):
         rows.append((target, workload, engine, summarize(reps)))
     rows.sort(key=lambda r: (r[0], workload_key(r[1]), r[2] not in ours, r[2]))
 
-    # Ratio of ours to the best builtin engine of the same target and workload.
-    best = {}
+    # Ratio of ours to each builtin engine of the same target and workload.
+    builtin = {}
     for target, workload, engine, s in rows:
-        if engine in ours or s["iops"] is None:
+        if engine in ours or not s["iops"]:
             continue
-        key = (target, workload)
-        if key not in best or s["iops"] > best[key][1]["iops"]:
-            best[key] = (engine, s)
+        builtin.setdefault((target, workload), []).append((engine, s))
 
     table = []
     for target, workload, engine, s in rows:
         ratio = "-"
-        base = best.get((target, workload))
-        if engine in ours and base and base[1]["iops"]:
-            ratio = f"{s['iops'] / base[1]['iops']:.2f}x vs {base[0]}"
+        bases = builtin.get((target, workload), [])
+        if engine in ours and bases:
+            ratio = ", ".join(f"{s['iops'] / b['iops']:.2f}x vs {e}" for e, b in bases)
         if s["errors"]:
             ratio += f" ({s['errors']} errors)"
         table.append([target, workload, engine, fmt(s["iops"], 0),
@@ -258,8 +256,8 @@ def main():
         f.write("\nMedians over the repetitions; min-max is the IOPS range. Latency is fio's total "
                 "latency (submission to completion); percentiles of a mixed workload are the worse "
                 "of read and write. CPU us/IO is fio's user+system CPU time divided by the I/Os it "
-                "completed (the back-end's CPU is not in it). ours/builtin is the IOPS ratio to the "
-                "best of fio's builtin engines on the same target. Raw fio JSON is in this folder.\n\n")
+                "completed (the back-end's CPU is not in it). ours/builtin is the IOPS ratio to each "
+                "of fio's builtin engines on the same target. Raw fio JSON is in this folder.\n\n")
         for name, title in plots:
             f.write(f"![{title}](plots/{name}.png)\n\n")
     return 0

@@ -22,7 +22,7 @@ demo=$blk_top/scripts/demo
 # The VM part boots a VM; the VM suites cover it. This suite runs the host part.
 
 start=$(date +%s)
-log=$(timeout 300 "$demo" --quick --no-vm --out "$out" 2>&1)
+log=$(timeout 600 "$demo" --quick --no-vm --out "$out" 2>&1)
 rc=$?
 secs=$(($(date +%s) - start))
 if [ "$rc" -eq 0 ]; then
@@ -41,7 +41,7 @@ fi
 # JSON says the job ran without error.
 missing=()
 for w in randread-4k-qd1 randread-4k-qd32 randwrite-4k-qd32 seqread-128k-qd8 randrw70-4k-qd16; do
-	for e in virtio-blk-vhost-user io_uring; do
+	for e in virtio-blk-vhost-user libblkio io_uring; do
 		f=$out/host-file__${w}__${e}__r1.json
 		python3 -c '
 import json, sys
@@ -53,8 +53,10 @@ assert j["error"] == 0 and j["read"]["total_ios"] + j["write"]["total_ios"] > 0
 	done
 done
 for w in randread-4k-qd1 randread-4k-qd1-poll randread-4k-qd32 seqread-128k-qd8; do
-	f=$out/host-null__${w}__virtio-blk-vhost-user__r1.json
-	[ -s "$f" ] || missing+=("$f")
+	for e in virtio-blk-vhost-user libblkio; do
+		f=$out/host-null__${w}__${e}__r1.json
+		[ -s "$f" ] || missing+=("$f")
+	done
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	t_pass "fio JSON for every host workload and engine, no errors"
@@ -63,9 +65,10 @@ else
 fi
 
 # The table: one row per engine and workload with a ratio for ours.
-if grep -Eq '^host-file +randread-4k-qd32 +virtio-blk-vhost-user +[0-9,]+ .* [0-9.]+x vs io_uring' <<<"$log" &&
-	grep -Eq '^host-file +randread-4k-qd32 +io_uring +[0-9,]+' <<<"$log"; then
-	t_pass "table printed with IOPS and the ours/builtin ratio"
+if grep -Eq '^host-file +randread-4k-qd32 +virtio-blk-vhost-user +[0-9,]+ .* [0-9.]+x vs io_uring, [0-9.]+x vs libblkio' <<<"$log" &&
+	grep -Eq '^host-file +randread-4k-qd32 +io_uring +[0-9,]+' <<<"$log" &&
+	grep -Eq '^host-null +randread-4k-qd1-poll +virtio-blk-vhost-user +[0-9,]+ .* [0-9.]+x vs libblkio' <<<"$log"; then
+	t_pass "table printed with IOPS and the ours/builtin ratios (io_uring, libblkio)"
 else
 	t_fail "table printed with IOPS and the ours/builtin ratio" "$log"
 fi
@@ -77,10 +80,10 @@ else
 	t_fail "summary.md" "$(cat "$out/summary.md" 2>/dev/null)"
 fi
 rows=$(($(wc -l <"$out/results.csv" 2>/dev/null || echo 0) - 1))
-if [ "$rows" -eq 14 ]; then
-	t_pass "results.csv: 14 rows"
+if [ "$rows" -eq 23 ]; then
+	t_pass "results.csv: 23 rows"
 else
-	t_fail "results.csv: 14 rows" "found $rows" "$(cat "$out/results.csv" 2>/dev/null)"
+	t_fail "results.csv: 23 rows" "found $rows" "$(cat "$out/results.csv" 2>/dev/null)"
 fi
 if command -v gnuplot >/dev/null; then
 	bad=
