@@ -35,6 +35,22 @@ close_fd:
 	return ret;
 }
 
+int blk_iomem_alloc_private(struct blk_iomem *mem, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *base;
+
+	len = (len + page - 1) & ~(page - 1);
+	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		    -1, 0);
+	if (base == MAP_FAILED)
+		return -errno;
+	mem->fd = -1;
+	mem->base = base;
+	mem->len = len;
+	return 0;
+}
+
 void blk_iomem_free(struct blk_iomem *mem)
 {
 	if (mem->base)

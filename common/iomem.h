@@ -19,6 +19,12 @@ struct blk_iomem {
 
 /* Maps len bytes (rounded up to pages); returns 0 or -errno. */
 int blk_iomem_alloc(struct blk_iomem *mem, size_t len, const char *name);
+/*
+ * The same in private anonymous memory (no fd), for devices that take
+ * buffers by address: the kernel pins these pages more cheaply than
+ * shared memfd pages on every I/O.
+ */
+int blk_iomem_alloc_private(struct blk_iomem *mem, size_t len);
 void blk_iomem_free(struct blk_iomem *mem);
 
 #endif

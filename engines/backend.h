@@ -10,6 +10,7 @@
 #ifndef BLK_BACKEND_H
 #define BLK_BACKEND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fio.h"
@@ -37,6 +38,7 @@ struct blk_io_err {
 
 struct blk_backend {
 	enum blk_kind kind;
+	bool shared_iomem;	/* the device maps fio's I/O buffers by fd */
 
 	/*
 	 * Runs in fio's setup_files(), before init and possibly in the parent

@@ -72,13 +72,16 @@ static int blk_setup(struct thread_data *td)
 {
 	const struct blk_backend *be;
 
-	if (fio_option_is_set(&td->o, mem_type)) {
-		log_err("blkengine: mem=/iomem= cannot be used: the engine places I/O buffers in shared memory (memfd) that the device maps itself; remove the mem= option\n");
-		return 1;
-	}
 	be = choose_backend(td);
 	if (!be)
 		return 1;
+	if (fio_option_is_set(&td->o, mem_type)) {
+		if (be->shared_iomem)
+			log_err("blkengine: mem=/iomem= cannot be used: the engine places I/O buffers in shared memory (memfd) that the device maps itself; remove the mem= option\n");
+		else
+			log_err("blkengine: mem=/iomem= cannot be used: the engine allocates fio's I/O buffers itself; remove the mem= option\n");
+		return 1;
+	}
 	return be->setup(td) ? 1 : 0;
 }
 
@@ -132,9 +135,12 @@ static int blk_iomem_alloc_hook(struct thread_data *td, size_t size)
 	struct blk_thread *bt = blk_thread_of(td);
 	int ret;
 
-	ret = blk_iomem_alloc(&bt->mem, size, "blkengine-io");
+	if (bt->backend->shared_iomem)
+		ret = blk_iomem_alloc(&bt->mem, size, "blkengine-io");
+	else
+		ret = blk_iomem_alloc_private(&bt->mem, size);
 	if (ret) {
-		log_err("blkengine: cannot allocate %zu bytes of shared I/O memory: %s\n",
+		log_err("blkengine: cannot allocate %zu bytes of I/O memory: %s\n",
 			size, strerror(-ret));
 		return 1;
 	}

@@ -45,6 +45,7 @@ static int name##_init(struct thread_data *td)					\
 										\
 const struct blk_backend name = {						\
 	.kind		= (blk_kind),						\
+	.shared_iomem	= true,							\
 	.setup		= name##_setup,						\
 	.init		= name##_init,						\
 	.post_init	= virtio_blk_post_init,					\
