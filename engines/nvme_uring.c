@@ -292,6 +292,11 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 		return ret;
 	}
 	nt->ring_ready = true;
+	/*
+	 * Enters then name the ring by its registered index and skip the fd
+	 * table; kernels before 5.18 refuse, and plain enters do the same job.
+	 */
+	io_uring_register_ring_fd(&nt->ring);
 	nt->enter_to_reap = o->hipri || (nt->ring.flags & IORING_SETUP_DEFER_TASKRUN);
 	nt->sqpoll = nt->ring.flags & IORING_SETUP_SQPOLL;
 	return 0;
@@ -809,7 +814,7 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 			if (nt->nr_events || entered || !nt->enter_to_reap)
 				break;
 			/* IOPOLL and DEFER_TASKRUN post completions only from an enter. */
-			ret = io_uring_enter(nt->ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS, NULL);
+			ret = io_uring_get_events(&nt->ring);
 			entered = true;
 			if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
 				goto enter_failed;
@@ -822,8 +827,7 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 		if (t)
 			ret = io_uring_wait_cqes(&nt->ring, &cqe, min - nt->nr_events, &ts, NULL);
 		else
-			ret = io_uring_enter(nt->ring.ring_fd, 0, min - nt->nr_events,
-					     IORING_ENTER_GETEVENTS, NULL);
+			ret = io_uring_wait_cqe_nr(&nt->ring, &cqe, min - nt->nr_events);
 		if (ret == -ETIME)
 			break;
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
