@@ -17,7 +17,8 @@
 # same device with the same options; uring = fio's io_uring on /dev/nvmeXnY
 # with direct=1. Within a repetition every engine runs each workload once,
 # one after the other, in an order that rotates from one repetition to the
-# next. Prints one line per run, then the median IOPS per comparison.
+# next. Prints one line per run, then the median IOPS and the median fio
+# CPU time per I/O of each comparison.
 # Workloads: rr1 4k randread QD1, rr32 4k randread QD32, rw32 4k randwrite
 # QD32, rrw16 4k randrw 70% reads QD16, sr8 128k read QD8.
 set -uo pipefail
@@ -136,13 +137,17 @@ run_group() {
 	for w in "${wl_list[@]}"; do
 		for ((i = 0; i < n; i++)); do
 			e=${en_list[$(((i + rep) % n))]}
-			iops=$(jq -r --arg j "$w.$e" '.jobs[] | select(.jobname == $j) |
-				if .error != 0 then "err" else (.read.iops + .write.iops | floor) end' \
+			# IOPS, and fio's CPU time (user + system) per I/O in ns.
+			read -r iops cpu < <(jq -r --arg j "$w.$e" '.jobs[] | select(.jobname == $j) |
+				if .error != 0 then "err err" else
+				"\(.read.iops + .write.iops | floor) \((.usr_cpu + .sys_cpu) * .job_runtime * 10000 /
+				([.read.total_ios + .write.total_ios, 1] | max) | floor)" end' \
 				"$errlog.json" 2>/dev/null)
 			[ -n "$iops" ] || iops=err
+			[ -n "$cpu" ] || cpu=err
 			[ "$iops" = err ] && failed=1
-			printf '%-6s %-10s %-6s rep%-2s %8s IOPS\n' "$w" "$o" "$e" "$((rep + 1))" "$iops"
-			echo "$w $o $e $iops" >>"$results"
+			printf '%-6s %-10s %-6s rep%-2s %8s IOPS %6s ns CPU/IO\n' "$w" "$o" "$e" "$((rep + 1))" "$iops" "$cpu"
+			echo "$w $o $e $iops $cpu" >>"$results"
 		done
 	done
 	if [ -n "$failed" ]; then
@@ -160,19 +165,25 @@ median() {
 	sort -n | awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
-echo
-echo "median IOPS over $reps runs"
-printf '%-6s %-10s' workload options
-for e in "${en_list[@]}"; do printf ' %8s' "$e"; done
-echo
-for w in "${wl_list[@]}"; do
-	for o in "${os_list[@]}"; do
-		printf '%-6s %-10s' "$w" "$o"
-		for e in "${en_list[@]}"; do
-			printf ' %8s' "$(awk -v w="$w" -v o="$o" -v e="$e" \
-				'$1 == w && $2 == o && $3 == e && $4 != "err" { print $4 }' "$results" | median)"
+# table COLUMN TITLE: medians of one column of the results.
+table() {
+	local col=$1 w o e
+	echo
+	echo "$2"
+	printf '%-6s %-10s' workload options
+	for e in "${en_list[@]}"; do printf ' %8s' "$e"; done
+	echo
+	for w in "${wl_list[@]}"; do
+		for o in "${os_list[@]}"; do
+			printf '%-6s %-10s' "$w" "$o"
+			for e in "${en_list[@]}"; do
+				printf ' %8s' "$(awk -v w="$w" -v o="$o" -v e="$e" -v c="$col" \
+					'$1 == w && $2 == o && $3 == e && $c != "err" { print $c }' "$results" | median)"
+			done
+			echo
 		done
-		echo
 	done
-done
+}
+table 4 "median IOPS over $reps runs"
+table 5 "median fio CPU time (user + system) per I/O, ns, over $reps runs"
 rm -f "$results" "$errlog" "$errlog.json"
