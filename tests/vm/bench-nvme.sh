@@ -137,17 +137,18 @@ run_group() {
 	for w in "${wl_list[@]}"; do
 		for ((i = 0; i < n; i++)); do
 			e=${en_list[$(((i + rep) % n))]}
-			# IOPS, and fio's CPU time (user + system) per I/O in ns.
+			# IOPS, and fio's CPU time (user + system) per I/O in ns
+			# (fio may print warnings ahead of the JSON).
 			read -r iops cpu < <(jq -r --arg j "$w.$e" '.jobs[] | select(.jobname == $j) |
 				if .error != 0 then "err err" else
 				"\(.read.iops + .write.iops | floor) \((.usr_cpu + .sys_cpu) * .job_runtime * 10000 /
 				([.read.total_ios + .write.total_ios, 1] | max) | floor)" end' \
-				"$errlog.json" 2>/dev/null)
+				<(sed -n '/^{/,$p' "$errlog.json") 2>/dev/null)
 			[ -n "$iops" ] || iops=err
 			[ -n "$cpu" ] || cpu=err
 			[ "$iops" = err ] && failed=1
 			printf '%-6s %-10s %-6s rep%-2s %8s IOPS %6s ns CPU/IO\n' "$w" "$o" "$e" "$((rep + 1))" "$iops" "$cpu"
-			echo "$w $o $e $iops $cpu" >>"$results"
+			echo "$w $o $e $iops $cpu $rep" >>"$results"
 		done
 	done
 	if [ -n "$failed" ]; then
@@ -186,4 +187,29 @@ table() {
 }
 table 4 "median IOPS over $reps runs"
 table 5 "median fio CPU time (user + system) per I/O, ns, over $reps runs"
+
+# Within a repetition the engines ran back to back, so the ratio of their
+# IOPS is less exposed to the emulator's drift than the medians are.
+if [ ${#en_list[@]} -ge 2 ]; then
+	echo
+	echo "IOPS of ${en_list[0]} / each other engine, within a repetition: median (min-max) over $reps"
+	printf '%-6s %-10s' workload options
+	for e in "${en_list[@]:1}"; do printf ' %22s' "${en_list[0]}/$e"; done
+	echo
+	for w in "${wl_list[@]}"; do
+		for o in "${os_list[@]}"; do
+			printf '%-6s %-10s' "$w" "$o"
+			for e in "${en_list[@]:1}"; do
+				printf ' %22s' "$(awk -v w="$w" -v o="$o" -v a="${en_list[0]}" -v b="$e" '
+					$1 == w && $2 == o && $4 != "err" { v[$3 " " $6] = $4; r[$6] = 1 }
+					END { for (k in r) if ((a " " k) in v && (b " " k) in v) print v[a " " k] / v[b " " k] }' \
+					"$results" | sort -g | awk '{ x[NR] = $1 } END {
+						if (!NR) { print "-"; exit }
+						m = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2
+						printf "%.3f (%.2f-%.2f)", m, x[1], x[NR] }')"
+			done
+			echo
+		done
+	done
+fi
 rm -f "$results" "$errlog" "$errlog.json"
