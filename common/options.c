@@ -136,7 +136,9 @@ struct fio_option blk_fio_options[] = {
 		.lname	= "Register file set",
 		.type	= FIO_OPT_STR_SET,
 		.off1	= offsetof(struct blk_options, registerfiles),
-		.help	= "Register the device files with io_uring",
+		.help	= "Register the device files with io_uring (0 to pass plain fds)",
+		.def	= "1",
+		.no_warn_def = 1,	/* on unless registerfiles=0 */
 		ENGINE_OPT,
 	},
 	{

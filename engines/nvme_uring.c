@@ -312,7 +312,7 @@ static int register_files(struct nvme_thread *nt)
 		fds[i] = nt->targets[i].fd;
 	ret = io_uring_register_files(&nt->ring, fds, nt->nr_targets);
 	if (ret) {
-		log_err("blkengine: registerfiles: io_uring refused to register the devices: %s\n",
+		log_err("blkengine: io_uring refused to register the devices as fixed files: %s; registerfiles=0 passes plain fds instead\n",
 			strerror(-ret));
 		return ret;
 	}

@@ -51,6 +51,16 @@ else
 	t_fail "--enghelp runs" "$out"
 fi
 
+# fio checks each engine option's definition when a job loads the engine;
+# anything it says then lands in front of --output-format=json.
+out=$("$blk_fio" --name=x --ioengine="external:$blk_module" --filename=/nonexistent.sock \
+	--size=1m 2>&1)
+if grep -q '^Option ' <<<"$out"; then
+	t_fail "loading the engine prints no option warnings" "$(grep '^Option ' <<<"$out")"
+else
+	t_pass "loading the engine prints no option warnings"
+fi
+
 if out=$("$blk_fio" --enghelp="$blk_module",blk_engine 2>&1) && grep -q 'virtio-blk-vhost-vdpa' <<<"$out"; then
 	t_pass "--enghelp describes the blk_engine values"
 else

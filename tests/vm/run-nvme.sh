@@ -101,10 +101,11 @@ check_ok() {
 bssplit_512=4k/40:8k/25:16k/15:64k/10:512/5:1536/5
 verify=(--rw=randwrite --size=8m --verify=crc32c --do_verify=1)
 
-optsets=(plain fixedbufs vectored hipri sqpoll)
+optsets=(plain plainfd fixedbufs vectored hipri sqpoll)
 optargs() {
 	case $1 in
 	plain) ;;
+	plainfd) echo --registerfiles=0 ;;
 	fixedbufs) echo --fixedbufs=1 ;;
 	vectored) echo --nonvectored=0 ;;
 	hipri) echo --hipri=1 ;;
@@ -117,7 +118,7 @@ if [ "$mode" = full ]; then
 	formats=(512 4096 pi1 pi1-host ext4160)
 else
 	formats=(512 4096)
-	optsets=(plain fixedbufs vectored)
+	optsets=(plain plainfd fixedbufs vectored)
 fi
 for fmt in "${formats[@]}"; do
 	case $fmt in
