@@ -154,6 +154,9 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 	unsigned long long need;
 
 	t->io_block = ns->extended_lba && !pi_strip ? ns->lba_size + ns->ms : ns->lba_size;
+	t->io_block_shift = 0;
+	if (!(t->io_block & (t->io_block - 1)))
+		t->io_block_shift = (uint8_t)__builtin_ctz(t->io_block);
 	t->md_per_block = !ns->extended_lba && ns->ms && !pi_strip ? ns->ms : 0;
 	t->pi_host = ns->pi_type && !o->pi_act;
 	t->prinfo = 0;

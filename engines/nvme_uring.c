@@ -178,6 +178,27 @@ static int alloc_md(struct thread_data *td, struct nvme_thread *nt)
 	return 0;
 }
 
+/*
+ * The checked builder makes one read and one write command per target;
+ * each I/O then changes only its address, length, LBA and block count.
+ */
+static void prepare_fast_rw(struct thread_data *td, struct nvme_target *t)
+{
+	struct blk_options *o = td->eo;
+	struct blk_nvme_rw rw = { .nsid = t->ns.nsid, .nlb = 1, .len = t->io_block };
+	int ret;
+
+	t->fast_rw = false;
+	if (t->ns.pi_type || t->md_per_block || o->write_mode != BLK_WRITE_MODE_WRITE)
+		return;
+	rw.flags = o->readfua ? BLK_NVME_RW_FUA : 0;
+	ret = blk_nvme_cmd_read(&t->rw_template[DDIR_READ], &rw);
+	rw.flags = o->writefua ? BLK_NVME_RW_FUA : 0;
+	if (!ret)
+		ret = blk_nvme_cmd_write(&t->rw_template[DDIR_WRITE], &rw);
+	t->fast_rw = !ret;
+}
+
 static int nvme_init(struct thread_data *td)
 {
 	struct blk_options *o = td->eo;
@@ -206,6 +227,7 @@ static int nvme_init(struct thread_data *td)
 		if (ret)
 			goto free_nt;
 		nt->nr_targets = i + 1;
+		prepare_fast_rw(td, &nt->targets[i]);
 		chunks = bs ? nvme_target_chunks(&nt->targets[i], bs) : 1;
 		if (chunks > nt->max_chunks)
 			nt->max_chunks = chunks;
@@ -382,8 +404,11 @@ static int register_buffers(struct thread_data *td, struct nvme_thread *nt)
 static struct nvme_uring_cmd *sqe_start(struct nvme_thread *nt, struct io_uring_sqe *sqe,
 					const struct nvme_target *t, uint64_t user_data)
 {
-	/* liburing hands out SQEs as the kernel left them */
-	memset(sqe, 0, 2 * sizeof(*sqe));
+	/*
+	 * liburing hands out SQEs as the kernel left them. Only the header is
+	 * cleared here: every command builder clears the command area.
+	 */
+	memset(sqe, 0, offsetof(struct io_uring_sqe, cmd));
 	sqe->opcode = IORING_OP_URING_CMD;
 	if (t->reg_index >= 0) {
 		sqe->fd = t->reg_index;
@@ -469,6 +494,32 @@ static bool sends_data(struct thread_data *td, enum fio_ddir ddir)
 	return ddir == DDIR_READ || o->write_mode == BLK_WRITE_MODE_WRITE;
 }
 
+/* A read or write of one command from the target's template. */
+static int queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req, uint32_t tag,
+			 uint64_t slba, uint32_t len)
+{
+	const struct nvme_target *t = req->t;
+	struct io_u *io_u = req->io_u;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&nt->ring);
+	struct nvme_uring_cmd *cmd;
+
+	if (!sqe)
+		return -EBUSY;	/* sized for the worst case: not reached */
+	cmd = sqe_start(nt, sqe, t, tag);
+	*cmd = t->rw_template[io_u->ddir];
+	cmd->addr = (uintptr_t)io_u->xfer_buf;
+	cmd->data_len = len;
+	cmd->cdw10 = (uint32_t)slba;
+	cmd->cdw11 = (uint32_t)(slba >> 32);
+	/* The template is for one block: NLB - 1 is 0 there. */
+	cmd->cdw12 |= (uint32_t)nvme_target_blocks(t, len) - 1;
+	if (nt->fixed || nt->vectored)
+		sqe_data(nt, sqe, cmd, &req->iov[0], req);
+	nt->sqes_pending++;
+	req->pending++;
+	return 0;
+}
+
 /* Queues the commands of a read or write, one per max_xfer bytes. */
 static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_req *req,
 		    uint32_t tag)
@@ -477,23 +528,25 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 	struct io_u *io_u = req->io_u;
 	const struct nvme_target *t = req->t;
 	bool data = sends_data(td, io_u->ddir);
-	uint64_t slba = io_u->offset / t->io_block;
+	uint64_t slba = nvme_target_blocks(t, io_u->offset);
 	uint64_t done = 0, len = io_u->xfer_buflen;
 	unsigned int chunk = 0;
 	int ret;
 
-	if (io_u->offset % t->io_block || len % t->io_block || !len)
+	if (!nvme_target_aligned(t, io_u->offset) || !nvme_target_aligned(t, len) || !len)
 		return -EINVAL;
+	if (t->fast_rw && len <= t->max_xfer)
+		return queue_fast_rw(nt, req, tag, slba, (uint32_t)len);
 	if (io_u->ddir == DDIR_WRITE && data && t->pi_host)
-		blk_pi_generate(&t->pi, io_u->xfer_buf, req->md, (uint32_t)(len / t->io_block),
+		blk_pi_generate(&t->pi, io_u->xfer_buf, req->md, (uint32_t)nvme_target_blocks(t, len),
 				(uint32_t)slba, (uint16_t)o->apptag);
 	while (done < len) {
 		uint32_t n = len - done < t->max_xfer ? (uint32_t)(len - done) : t->max_xfer;
-		uint64_t first = done / t->io_block;
+		uint64_t first = nvme_target_blocks(t, done);
 		struct blk_nvme_rw rw = {
 			.nsid = t->ns.nsid,
 			.slba = slba + first,
-			.nlb = n / t->io_block,
+			.nlb = (uint32_t)nvme_target_blocks(t, n),
 		};
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&nt->ring);
 		struct nvme_uring_cmd *cmd;
@@ -657,15 +710,18 @@ static void mark_issued(struct thread_data *td, struct nvme_thread *nt)
 	struct timespec now;
 	unsigned int i;
 
+	if (!nt->nr_queued)
+		return;
+	io_u_mark_submit(td, nt->nr_queued);
 	if (fio_fill_issue_time(td)) {
 		fio_gettime(&now, NULL);
-		for (i = 0; i < nt->nr_queued; i++)
+		for (i = 0; i < nt->nr_queued; i++) {
 			nt->queued[i]->issue_time = now;
+			io_u_queued(td, nt->queued[i]);
+		}
 		if (td->o.read_iolog_file)
 			td->last_issue = now;
 	}
-	for (i = 0; i < nt->nr_queued; i++)
-		io_u_queued(td, nt->queued[i]);
 	nt->nr_queued = 0;
 }
 

@@ -24,11 +24,19 @@ struct nvme_target {
 	 * metadata (PRACT with 8-byte metadata). fio offsets are in this unit.
 	 */
 	uint32_t io_block;
+	uint8_t io_block_shift;	/* log2(io_block) when a power of two, else 0 */
 	uint32_t max_xfer;	/* data bytes one command may carry, multiple of io_block */
 	uint32_t md_per_block;	/* separate metadata bytes per block sent, 0 none */
 	bool pi_host;		/* the engine computes PI (pi_act=0 on a PI format) */
 	uint8_t prinfo;		/* PRINFO of reads and writes */
 	struct blk_pi_layout pi;
+	/*
+	 * Reads and writes of one command with data alone (no protection
+	 * information, no separate metadata) start from these, indexed by
+	 * DDIR_READ and DDIR_WRITE, when fast_rw is set.
+	 */
+	bool fast_rw;
+	struct nvme_uring_cmd rw_template[2];
 };
 
 /*
@@ -49,7 +57,24 @@ static inline uint64_t nvme_target_size(const struct nvme_target *t)
 static inline unsigned int nvme_target_chunks(const struct nvme_target *t,
 					      unsigned long long len)
 {
+	if (len <= t->max_xfer)
+		return 1;
 	return (unsigned int)((len + t->max_xfer - 1) / t->max_xfer);
+}
+
+/*
+ * Bytes to blocks. Every I/O converts several times, and a shift costs a
+ * fraction of a 64-bit division; extended LBA formats (e.g. 4096 + 64)
+ * keep the division.
+ */
+static inline uint64_t nvme_target_blocks(const struct nvme_target *t, uint64_t bytes)
+{
+	return t->io_block_shift ? bytes >> t->io_block_shift : bytes / t->io_block;
+}
+
+static inline bool nvme_target_aligned(const struct nvme_target *t, uint64_t bytes)
+{
+	return t->io_block_shift ? !(bytes & (t->io_block - 1)) : !(bytes % t->io_block);
 }
 
 #endif
