@@ -1,13 +1,17 @@
 #!/bin/bash
 # The VM part of scripts/demo; runs inside the test VM (tests/vm/vm-run).
 #
-#   demo-guest.sh KERNEL_DIR REPS RUNTIME
+#   demo-guest.sh KERNEL_DIR REPS RUNTIME [BLKIO_FIO BLKIO_MODULE]
 #
 # NVMe: nvme-passthru-uring and fio's io_uring_cmd on /dev/ngXnY, fio's
 # io_uring on /dev/nvmeXnY (direct=1), side by side in this one boot.
 # vDPA: qemu-storage-daemon exports a file on the guest's tmpfs through
-# VDUSE; virtio-blk-vhost-vdpa on /dev/vhost-vdpa-N, fio's io_uring on the
-# file (direct=1). fio runs on vCPU 0, the daemon on vCPU 1.
+# VDUSE; virtio-blk-vhost-vdpa and fio's libblkio engine on
+# /dev/vhost-vdpa-N, fio's io_uring on the file (direct=1). With
+# BLKIO_FIO (a fio built with libblkio, scripts/lib/fio-libblkio.sh) and
+# BLKIO_MODULE (blkengine built against it) every vDPA run uses that one
+# fio binary; without them there is no libblkio run. fio runs on vCPU 0,
+# the daemon on vCPU 1.
 #
 # The results (fio JSON) go to stdout as a base64 tar.gz between the lines
 # @@BLKDEMO-RESULTS-BEGIN@@ and @@BLKDEMO-RESULTS-END@@.
@@ -16,6 +20,8 @@ set -uo pipefail
 kdir=${1:?kernel dir}
 bench_reps=${2:?reps}
 bench_runtime=${3:?runtime}
+blkio_fio=${4:-}
+blkio_module=${5:-}
 bench_out=/tmp/demo-results
 mkdir -p "$bench_out"
 . "$(dirname "$0")/bench.sh"
@@ -99,6 +105,20 @@ vdpa_engines=(
 	"virtio-blk-vhost-vdpa --ioengine=$ext --filename=${vdpa_dev:-}"
 	"io_uring --ioengine=io_uring --direct=1 --filename=$img --size=256M"
 )
+nvme_fio=$bench_fio
+vdpa_fio=$bench_fio
+if [ -n "$vdpa_ok" ] && [ -n "$blkio_fio" ]; then
+	if [ -x "$blkio_fio" ] && [ -f "$blkio_module" ]; then
+		vdpa_fio=$blkio_fio
+		vdpa_engines=(
+			"virtio-blk-vhost-vdpa --ioengine=external:$blkio_module --filename=$vdpa_dev"
+			"libblkio --ioengine=libblkio --libblkio_driver=virtio-blk-vhost-vdpa --libblkio_path=$vdpa_dev"
+			"io_uring --ioengine=io_uring --direct=1 --filename=$img --size=256M"
+		)
+	else
+		note "vm-vdpa: $blkio_fio or $blkio_module is not reachable in the VM; no libblkio run"
+	fi
+fi
 bench_skip=
 n=0
 [ -n "$nvme_ok" ] && n=$((n + ${#nvme_engines[@]}))
@@ -107,12 +127,14 @@ bench_total=$((n * bench_reps))
 echo "VM: $bench_total fio runs of ${#bench_workloads[@]} workloads x ${bench_runtime}s, $bench_reps repetition(s)"
 for rep in $(seq "$bench_reps"); do
 	if [ -n "$nvme_ok" ]; then
+		bench_fio=$nvme_fio
 		for e in "${nvme_engines[@]}"; do
 			# shellcheck disable=SC2086
 			bench_group vm-nvme ${e%% *} "$rep" ${e#* }
 		done
 	fi
 	if [ -n "$vdpa_ok" ]; then
+		bench_fio=$vdpa_fio
 		for e in "${vdpa_engines[@]}"; do
 			# shellcheck disable=SC2086
 			bench_group vm-vdpa ${e%% *} "$rep" ${e#* }
@@ -121,7 +143,7 @@ for rep in $(seq "$bench_reps"); do
 done
 
 [ -n "$nvme_ok" ] && note "vm-nvme: QEMU's emulated NVMe controller, one 256 MiB namespace with 4096-byte blocks on a tmpfs image; $ng ($blk for io_uring)"
-[ -n "$vdpa_ok" ] && note "vm-vdpa: qemu-storage-daemon vduse-blk export of a 256 MiB file on the guest's tmpfs (aio=io_uring, cache.direct=on), one queue of 256; $vdpa_dev"
+[ -n "$vdpa_ok" ] && note "vm-vdpa: qemu-storage-daemon vduse-blk export of a 256 MiB file on the guest's tmpfs (aio=io_uring, cache.direct=on), one queue of 256; $vdpa_dev; $("$vdpa_fio" --version) for every vDPA run"
 [ "$bench_failed" -gt 0 ] && note "VM: $bench_failed run(s) failed (their .err files are in the report folder)"
 printf '%s\n' "${vm_notes[@]}" >"$bench_out/vm-notes.txt"
 
