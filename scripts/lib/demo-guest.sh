@@ -123,12 +123,17 @@ bench_skip=
 n=0
 [ -n "$nvme_ok" ] && n=$((n + ${#nvme_engines[@]}))
 [ -n "$vdpa_ok" ] && n=$((n + ${#vdpa_engines[@]}))
+# libblkio runs one fio process per workload (see below).
+[ -n "$vdpa_ok" ] && [ "$vdpa_fio" != "$nvme_fio" ] && n=$((n + ${#bench_workloads[@]} - 1))
 bench_total=$((n * bench_reps))
 echo "VM: $bench_total fio runs of ${#bench_workloads[@]} workloads x ${bench_runtime}s, $bench_reps repetition(s)"
 for rep in $(seq "$bench_reps"); do
 	if [ -n "$nvme_ok" ]; then
 		bench_fio=$nvme_fio
-		for e in "${nvme_engines[@]}"; do
+		# The order rotates from one repetition to the next, so no
+		# engine always runs first after the boot.
+		for i in "${!nvme_engines[@]}"; do
+			e=${nvme_engines[$(((i + rep) % ${#nvme_engines[@]}))]}
 			# shellcheck disable=SC2086
 			bench_group vm-nvme ${e%% *} "$rep" ${e#* }
 		done
@@ -136,6 +141,16 @@ for rep in $(seq "$bench_reps"); do
 	if [ -n "$vdpa_ok" ]; then
 		bench_fio=$vdpa_fio
 		for e in "${vdpa_engines[@]}"; do
+			if [ "${e%% *}" = libblkio ]; then
+				# fio's libblkio engine shares one instance among a
+				# process's jobs, one queue per job: more jobs than the
+				# device has queues fail, so one process per workload.
+				for w in "${bench_workloads[@]}"; do
+					# shellcheck disable=SC2086
+					bench_run vm-vdpa "$w" libblkio "$rep" ${e#* }
+				done
+				continue
+			fi
 			# shellcheck disable=SC2086
 			bench_group vm-vdpa ${e%% *} "$rep" ${e#* }
 		done
