@@ -131,4 +131,13 @@ else
 	t_fail "--hosts with a host line lacking its target" "no message naming the missing target" "$out2"
 fi
 
+# The instruction-count profile: both engines counted, our functions named.
+prof=$(timeout 300 "$blk_top/scripts/profile-vhost-user" --ios 2000 2>&1)
+if grep -Eq '^ours +[0-9]+ +[0-9]+$' <<<"$prof" && grep -Eq '^libblkio +[0-9]+ +[0-9]+$' <<<"$prof" &&
+	grep -Eq '^ +[0-9.]+ +virtio_blk_queue$' <<<"$prof"; then
+	t_pass "scripts/profile-vhost-user: instructions per I/O of both engines, our functions"
+else
+	t_fail "scripts/profile-vhost-user" "$prof"
+fi
+
 t_end
