@@ -5,13 +5,19 @@
 
 #include "iomem.h"
 
-int blk_iomem_alloc(struct blk_iomem *mem, size_t len, const char *name)
+static size_t page_round(size_t len)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (len + page - 1) & ~(page - 1);
+}
+
+int blk_iomem_alloc(struct blk_iomem *mem, size_t len, const char *name)
+{
 	void *base;
 	int fd, ret;
 
-	len = (len + page - 1) & ~(page - 1);
+	len = page_round(len);
 	fd = memfd_create(name, MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -37,10 +43,9 @@ close_fd:
 
 int blk_iomem_alloc_private(struct blk_iomem *mem, size_t len)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	void *base;
 
-	len = (len + page - 1) & ~(page - 1);
+	len = page_round(len);
 	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
 		    -1, 0);
 	if (base == MAP_FAILED)

@@ -178,27 +178,6 @@ static int alloc_md(struct thread_data *td, struct nvme_thread *nt)
 	return 0;
 }
 
-/*
- * The checked builder makes one read and one write command per target;
- * each I/O then changes only its address, length, LBA and block count.
- */
-static void prepare_fast_rw(struct thread_data *td, struct nvme_target *t)
-{
-	struct blk_options *o = td->eo;
-	struct blk_nvme_rw rw = { .nsid = t->ns.nsid, .nlb = 1, .len = t->io_block };
-	int ret;
-
-	t->fast_rw = false;
-	if (t->ns.pi_type || t->md_per_block || o->write_mode != BLK_WRITE_MODE_WRITE)
-		return;
-	rw.flags = o->readfua ? BLK_NVME_RW_FUA : 0;
-	ret = blk_nvme_cmd_read(&t->rw_template[DDIR_READ], &rw);
-	rw.flags = o->writefua ? BLK_NVME_RW_FUA : 0;
-	if (!ret)
-		ret = blk_nvme_cmd_write(&t->rw_template[DDIR_WRITE], &rw);
-	t->fast_rw = !ret;
-}
-
 static int nvme_init(struct thread_data *td)
 {
 	struct blk_options *o = td->eo;
@@ -227,7 +206,6 @@ static int nvme_init(struct thread_data *td)
 		if (ret)
 			goto free_nt;
 		nt->nr_targets = i + 1;
-		prepare_fast_rw(td, &nt->targets[i]);
 		chunks = bs ? nvme_target_chunks(&nt->targets[i], bs) : 1;
 		if (chunks > nt->max_chunks)
 			nt->max_chunks = chunks;
@@ -485,6 +463,23 @@ static int build_rw(struct thread_data *td, const struct nvme_target *t,
 	default:
 		return blk_nvme_cmd_write(cmd, rw);
 	}
+}
+
+/*
+ * The builder makes one read and one write command per target; each I/O
+ * then changes only its address, length, LBA and block count.
+ */
+static void prepare_fast_rw(struct thread_data *td, struct nvme_target *t)
+{
+	struct blk_options *o = td->eo;
+	/* build_rw adds flags to what it is given: one each. */
+	struct blk_nvme_rw read = { .nsid = t->ns.nsid, .nlb = 1, .len = t->io_block };
+	struct blk_nvme_rw write = read;
+
+	t->fast_rw = !t->ns.pi_type && !t->md_per_block &&
+		     o->write_mode == BLK_WRITE_MODE_WRITE &&
+		     !build_rw(td, t, &t->rw_template[DDIR_READ], DDIR_READ, &read) &&
+		     !build_rw(td, t, &t->rw_template[DDIR_WRITE], DDIR_WRITE, &write);
 }
 
 static bool sends_data(struct thread_data *td, enum fio_ddir ddir)
@@ -968,11 +963,14 @@ static int nvme_post_init(struct thread_data *td)
 {
 	struct blk_options *o = td->eo;
 	struct nvme_thread *nt = nvme_thread_of(td);
+	unsigned int i;
 	int ret;
 
 	ret = ring_setup(td, nt);
 	if (ret)
 		return ret;
+	for (i = 0; i < nt->nr_targets; i++)
+		prepare_fast_rw(td, &nt->targets[i]);
 	if (o->registerfiles) {
 		ret = register_files(nt);
 		if (ret)

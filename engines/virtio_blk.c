@@ -1242,7 +1242,7 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 	unsigned int spins = 0;
 	int64_t spin_end = 0, stall_start = 0, wait_end;
 	unsigned int stall_seen = 0;
-	bool armed = false, spin_over = false, spun = false, slept = false;
+	bool armed = false, spin_over = false, spun = false;
 	int64_t wait_start = 0;
 	int ret;
 
@@ -1304,7 +1304,6 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 		}
 
 		armed = true;
-		slept = true;
 		wait_end = deadline;
 		if (!deadline) {
 			int64_t now = now_ns();
@@ -1334,7 +1333,8 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 	/* Polling, or done waiting: the device need not signal until asked again. */
 	if (vt->poll || armed)
 		virtq_disarm(&vt->vq);
-	if (vt->adaptive && slept)
+	/* Armed: the wait went on to sleep (or tried to). */
+	if (vt->adaptive && armed)
 		adapt_spin(vt, now_ns() - wait_start);
 	if (vt->batch_kicks)
 		vt->refill = vt->nr_events;
