@@ -166,50 +166,53 @@ median() {
 	sort -n | awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 
-# table COLUMN TITLE: medians of one column of the results.
+# table TITLE WIDTH CELL PREFIX ENGINE...: a row per workload and option
+# set, a column per ENGINE headed PREFIX ENGINE; `CELL W O ENGINE` prints
+# each cell.
 table() {
-	local col=$1 w o e
+	local title=$1 width=$2 cell=$3 prefix=$4 w o e
+	shift 4
 	echo
-	echo "$2"
+	echo "$title"
 	printf '%-6s %-10s' workload options
-	for e in "${en_list[@]}"; do printf ' %8s' "$e"; done
+	for e in "$@"; do printf " %${width}s" "$prefix$e"; done
 	echo
 	for w in "${wl_list[@]}"; do
 		for o in "${os_list[@]}"; do
 			printf '%-6s %-10s' "$w" "$o"
-			for e in "${en_list[@]}"; do
-				printf ' %8s' "$(awk -v w="$w" -v o="$o" -v e="$e" -v c="$col" \
-					'$1 == w && $2 == o && $3 == e && $c != "err" { print $c }' "$results" | median)"
+			for e in "$@"; do
+				# shellcheck disable=SC2086
+				printf " %${width}s" "$($cell "$w" "$o" "$e")"
 			done
 			echo
 		done
 	done
 }
-table 4 "median IOPS over $reps runs"
-table 5 "median fio CPU time (user + system) per I/O, ns, over $reps runs"
 
+# median_of COLUMN W O E: the median of one column of the results.
+median_of() {
+	awk -v c="$1" -v w="$2" -v o="$3" -v e="$4" \
+		'$1 == w && $2 == o && $3 == e && $c != "err" { print $c }' "$results" | median
+}
+
+# ratio_to_first W O E: IOPS of the first engine / E within each
+# repetition, as "median (min-max)".
+ratio_to_first() {
+	awk -v w="$1" -v o="$2" -v a="${en_list[0]}" -v b="$3" '
+		$1 == w && $2 == o && $4 != "err" { v[$3 " " $6] = $4; r[$6] = 1 }
+		END { for (k in r) if ((a " " k) in v && (b " " k) in v) print v[a " " k] / v[b " " k] }' \
+		"$results" | sort -g | awk '{ x[NR] = $1 } END {
+			if (!NR) { print "-"; exit }
+			m = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2
+			printf "%.3f (%.2f-%.2f)", m, x[1], x[NR] }'
+}
+
+table "median IOPS over $reps runs" 8 "median_of 4" "" "${en_list[@]}"
+table "median fio CPU time (user + system) per I/O, ns, over $reps runs" 8 "median_of 5" "" "${en_list[@]}"
 # Within a repetition the engines ran back to back, so the ratio of their
 # IOPS is less exposed to the emulator's drift than the medians are.
 if [ ${#en_list[@]} -ge 2 ]; then
-	echo
-	echo "IOPS of ${en_list[0]} / each other engine, within a repetition: median (min-max) over $reps"
-	printf '%-6s %-10s' workload options
-	for e in "${en_list[@]:1}"; do printf ' %22s' "${en_list[0]}/$e"; done
-	echo
-	for w in "${wl_list[@]}"; do
-		for o in "${os_list[@]}"; do
-			printf '%-6s %-10s' "$w" "$o"
-			for e in "${en_list[@]:1}"; do
-				printf ' %22s' "$(awk -v w="$w" -v o="$o" -v a="${en_list[0]}" -v b="$e" '
-					$1 == w && $2 == o && $4 != "err" { v[$3 " " $6] = $4; r[$6] = 1 }
-					END { for (k in r) if ((a " " k) in v && (b " " k) in v) print v[a " " k] / v[b " " k] }' \
-					"$results" | sort -g | awk '{ x[NR] = $1 } END {
-						if (!NR) { print "-"; exit }
-						m = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2
-						printf "%.3f (%.2f-%.2f)", m, x[1], x[NR] }')"
-			done
-			echo
-		done
-	done
+	table "IOPS of ${en_list[0]} / each other engine, within a repetition: median (min-max) over $reps" \
+		22 ratio_to_first "${en_list[0]}/" "${en_list[@]:1}"
 fi
 rm -f "$results" "$errlog" "$errlog.json"
