@@ -107,9 +107,11 @@ vdpa_engines=(
 )
 nvme_fio=$bench_fio
 vdpa_fio=$bench_fio
+vdpa_blkio=
 if [ -n "$vdpa_ok" ] && [ -n "$blkio_fio" ]; then
 	if [ -x "$blkio_fio" ] && [ -f "$blkio_module" ]; then
 		vdpa_fio=$blkio_fio
+		vdpa_blkio=1
 		vdpa_engines=(
 			"virtio-blk-vhost-vdpa --ioengine=external:$blkio_module --filename=$vdpa_dev"
 			"libblkio --ioengine=libblkio --libblkio_driver=virtio-blk-vhost-vdpa --libblkio_path=$vdpa_dev"
@@ -124,7 +126,7 @@ n=0
 [ -n "$nvme_ok" ] && n=$((n + ${#nvme_engines[@]}))
 [ -n "$vdpa_ok" ] && n=$((n + ${#vdpa_engines[@]}))
 # libblkio runs one fio process per workload (see below).
-[ -n "$vdpa_ok" ] && [ "$vdpa_fio" != "$nvme_fio" ] && n=$((n + ${#bench_workloads[@]} - 1))
+[ -n "$vdpa_blkio" ] && n=$((n + ${#bench_workloads[@]} - 1))
 bench_total=$((n * bench_reps))
 echo "VM: $bench_total fio runs of ${#bench_workloads[@]} workloads x ${bench_runtime}s, $bench_reps repetition(s)"
 for rep in $(seq "$bench_reps"); do
