@@ -289,3 +289,21 @@ struct ioengine_ops ioengine = {
 	.option_struct_size	= sizeof(struct blk_options),
 };
 
+/* fio exports it; weak so that a host other than fio reads NULL. */
+extern const char fio_version_string[] __attribute__((weak));
+
+/*
+ * Built against another fio version's headers, the module would read fio's
+ * structures at the wrong offsets and crash or corrupt the run. This runs
+ * at dlopen(), before fio looks at the ops: a version no fio accepts makes
+ * fio refuse the module, after this message says why and what to do.
+ */
+static void __attribute__((constructor)) refuse_other_fio(void)
+{
+	if (!fio_version_string || !strcmp(fio_version_string, BLK_FIO_VERSION))
+		return;
+	log_err("blkengine: libblkengine.so was built for %s but this fio is %s, whose structures differ: rebuild the module against the source of %s (./configure --with-fio=DIR) or run it with a %s binary\n",
+		BLK_FIO_VERSION, fio_version_string, fio_version_string, BLK_FIO_VERSION);
+	ioengine.version = -1;
+}
+

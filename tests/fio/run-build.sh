@@ -48,6 +48,29 @@ sed -i 's/^DEF_VER=.*/DEF_VER=fio-3.21/' "$tmp/fio-tree/FIO-VERSION-GEN"
 expect_configure_error "configure refuses a fio tree of another version, naming both" \
 	"is fio-3.21 but" --with-fio="$tmp/fio-tree"
 
+# Built against that tree (with a binary that agrees), the module must be
+# refused by the real fio with a message, not read fio's structures.
+cat >"$tmp/fio-3.21" <<'FIO'
+#!/bin/sh
+echo fio-3.21
+FIO
+chmod +x "$tmp/fio-3.21"
+mkdir -p "$tmp/build-3.21"
+name="a module built for another fio version is refused at load, naming both versions"
+if ! out=$(cd "$tmp/build-3.21" && "$blk_top/configure" -q --with-fio="$tmp/fio-tree" \
+	--with-fio-bin="$tmp/fio-3.21" 2>&1 && make -s libblkengine.la 2>&1); then
+	t_fail "$name: build" "$out"
+else
+	run_fio out --name=t --ioengine="external:$tmp/build-3.21/.libs/libblkengine.so" \
+		--filename=/dev/null --size=1m
+	rc=$?
+	if [ $rc -ne 0 ] && grep -qF "built for fio-3.21 but this fio is $fio_version" <<<"$out"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "exit status $rc" "$out"
+	fi
+fi
+
 if grep -q -- '-Wall -Wextra -Werror' "$blk_build/Makefile"; then
 	t_pass "our code builds with -Wall -Wextra -Werror"
 else
