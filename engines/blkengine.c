@@ -82,6 +82,11 @@ static int blk_setup(struct thread_data *td)
 			log_err("blkengine: mem=/iomem= cannot be used: the engine allocates fio's I/O buffers itself; remove the mem= option\n");
 		return 1;
 	}
+	/* fio's submit workers would each need their own queue and requests. */
+	if (td->o.io_submit_mode == IO_MODE_OFFLOAD) {
+		log_err("blkengine: io_submit_mode=offload cannot be used: the engine queues and batches I/O from the job's own thread; remove the option (rate= and rate_iops= work without it)\n");
+		return 1;
+	}
 	return be->setup(td) ? 1 : 0;
 }
 

@@ -102,6 +102,8 @@ expect_error "num_range out of range" \
 	"num_range" --num_range=300 --filename="$tmp/vhost.sock"
 expect_error "mem= cannot be shared" \
 	"remove the mem= option" --mem=malloc --filename="$tmp/vhost.sock"
+expect_error "io_submit_mode=offload is refused" \
+	"io_submit_mode=offload cannot be used" --io_submit_mode=offload --filename="$tmp/vhost.sock"
 
 # Selection by file: a dead socket reaches the vhost-user engine, which
 # then names the socket.
