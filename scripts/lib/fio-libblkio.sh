@@ -20,7 +20,10 @@ say() { echo "$prog: $*" >&2; }
 die() { echo "$prog: error: $*" >&2; exit 1; }
 
 module=$cache/build/.libs/libblkengine.so
+# The build folder belongs to one source tree; another clone starts it anew.
+built_from=$(cat "$cache/build/.top" 2>/dev/null || true)
 if [ -x "$cache/fio/fio" ] && [ -f "$module" ] && [ -f "$cache/build/.stamp" ] &&
+	[ "$built_from" = "$top" ] &&
 	[ "$cache/build/.stamp" -nt "$top/configure" ] &&
 	! find "$top/engines" "$top/common" -newer "$cache/build/.stamp" -name '*.[ch]' | grep -q .; then
 	echo "$cache/fio/fio $module"
@@ -101,10 +104,12 @@ fi
 if [ ! -x "$top/configure" ]; then
 	(cd "$top" && autoreconf -fi >/dev/null 2>&1) || die "autoreconf failed"
 fi
+[ "$built_from" = "$top" ] || rm -rf "$cache/build"
 mkdir -p "$cache/build"
 if [ ! -f "$cache/build/Makefile" ] || [ "$top/configure" -nt "$cache/build/config.status" ]; then
 	(cd "$cache/build" && "$top/configure" -q --with-fio="$cache/fio" --with-fio-bin="$cache/fio/fio") ||
 		die "configuring blkengine against $cache/fio failed; see $cache/build/config.log"
+	echo "$top" >"$cache/build/.top"
 fi
 make -s -C "$cache/build" -j"$(nproc)" >/dev/null 2>&1 || die "building blkengine against $cache/fio failed (make -C $cache/build)"
 touch "$cache/build/.stamp"
