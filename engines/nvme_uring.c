@@ -819,7 +819,7 @@ static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 	if (--req->pending)
 		return NULL;
 	io_u = req->io_u;
-	if (!req->error && io_u->ddir == DDIR_READ && req->t->pi_host && o->pi_chk)
+	if (req->t->pi_host && o->pi_chk && !req->error && io_u->ddir == DDIR_READ)
 		check_read_pi(td, req);
 	io_u->error = req->error;
 	io_u->resid = req->error ? io_u->xfer_buflen : 0;
@@ -827,18 +827,22 @@ static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 	return io_u;
 }
 
-/* Takes completions until max io_us are done; the CQ head moves once. */
+/*
+ * Takes completions until max io_us are done; the CQ head moves once. The
+ * tail is read once: liburing's for_each loop re-reads it, and the CQE size,
+ * for every entry, and the caller comes back for what arrives meanwhile.
+ */
 static void reap(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
 {
-	struct io_uring_cqe *cqe;
+	const struct io_uring_cq *cq = &nt->ring.cq;
+	unsigned int shift = nt->ring.flags & IORING_SETUP_CQE32 ? 1 : 0;
+	unsigned int head = *cq->khead;
+	unsigned int tail = io_uring_smp_load_acquire(cq->ktail);
+	unsigned int seen = 0;
 	struct io_u *io_u;
-	unsigned int head, seen = 0;
 
-	io_uring_for_each_cqe(&nt->ring, head, cqe) {
-		if (nt->nr_events >= max)
-			break;
-		io_u = complete_cmd(td, nt, cqe);
-		seen++;
+	for (; head != tail && nt->nr_events < max; head++, seen++) {
+		io_u = complete_cmd(td, nt, &cq->cqes[(head & cq->ring_mask) << shift]);
 		if (io_u)
 			nt->events[nt->nr_events++] = io_u;
 	}
