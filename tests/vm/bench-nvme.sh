@@ -12,6 +12,10 @@
 #   --engines LIST     comma list of ours cmd uring prev (default ours,cmd,uring)
 #   --prev MODULE      another build of libblkengine.so, run as engine "prev"
 #                      (e.g. the module before a change), outside /tmp
+#   --callgrind N      instead of timed runs, count fio's user-space
+#                      instructions per I/O with valgrind's callgrind: each
+#                      comparison runs N and 3N I/Os, the difference over 2N
+#                      leaves start-up out (a count, not a time)
 #
 # Engines: ours = this module on /dev/ngXnY; cmd = fio's io_uring_cmd on the
 # same device with the same options; uring = fio's io_uring on /dev/nvmeXnY
@@ -32,6 +36,7 @@ workloads=rr1,rr32,rw32,rrw16,sr8
 optsets=plain,fixedbufs,hipri
 engines=ours,cmd,uring
 prev=
+callgrind=
 args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -41,11 +46,20 @@ while [ $# -gt 0 ]; do
 	--optsets) optsets=$2; shift 2 ;;
 	--engines) engines=$2; shift 2 ;;
 	--prev) prev=$(realpath "$2"); shift 2 ;;
+	--callgrind) callgrind=$2; shift 2 ;;
 	*) echo "bench-nvme: unknown option '$1' (see the comment at the top of $0)" >&2; exit 2 ;;
 	esac
 done
 
+if [ -n "$callgrind" ] && ! [[ $callgrind =~ ^[1-9][0-9]*$ ]]; then
+	echo "bench-nvme: --callgrind $callgrind: give a number of I/Os" >&2
+	exit 2
+fi
 if [ -z "${BLK_IN_VM:-}" ]; then
+	if [ -n "$callgrind" ] && ! command -v valgrind >/dev/null; then
+		echo "bench-nvme: valgrind is missing (apt-get install valgrind)" >&2
+		exit 1
+	fi
 	if [ ! -f "$blk_module" ]; then
 		echo "bench-nvme: $blk_module missing; build first (scripts/bootstrap)" >&2
 		exit 1
@@ -112,10 +126,91 @@ for e in "${en_list[@]}"; do engine_args "$e" >/dev/null || { echo "bench-nvme: 
 	--rw=write --bs=1m --iodepth=4 >/dev/null 2>&1 ||
 	echo "bench-nvme: filling $blkdev failed; reads may see unwritten blocks"
 
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+# table TITLE WIDTH CELL PREFIX ENGINE...: a row per workload and option
+# set, a column per ENGINE headed PREFIX ENGINE; `CELL W O ENGINE` prints
+# each cell.
+table() {
+	local title=$1 width=$2 cell=$3 prefix=$4 w o e
+	shift 4
+	echo
+	echo "$title"
+	printf '%-6s %-10s' workload options
+	for e in "$@"; do printf " %${width}s" "$prefix$e"; done
+	echo
+	for w in "${wl_list[@]}"; do
+		for o in "${os_list[@]}"; do
+			printf '%-6s %-10s' "$w" "$o"
+			for e in "$@"; do
+				# shellcheck disable=SC2086
+				printf " %${width}s" "$($cell "$w" "$o" "$e")"
+			done
+			echo
+		done
+	done
+}
+
+# median_of COLUMN W O E: the median of one column of the results.
+median_of() {
+	awk -v c="$1" -v w="$2" -v o="$3" -v e="$4" \
+		'$1 == w && $2 == o && $3 == e && $c != "err" { print $c }' "$results" | median
+}
+
+# ratio_to_first W O E: IOPS of the first engine / E within each
+# repetition, as "median (min-max)".
+ratio_to_first() {
+	awk -v w="$1" -v o="$2" -v a="${en_list[0]}" -v b="$3" '
+		$1 == w && $2 == o && $4 != "err" { v[$3 " " $6] = $4; r[$6] = 1 }
+		END { for (k in r) if ((a " " k) in v && (b " " k) in v) print v[a " " k] / v[b " " k] }' \
+		"$results" | sort -g | awk '{ x[NR] = $1 } END {
+			if (!NR) { print "-"; exit }
+			m = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2
+			printf "%.3f (%.2f-%.2f)", m, x[1], x[NR] }'
+}
+
+results=$(mktemp)
+
+# instructions_per_io ENGINE W O: fio's user-space instructions per I/O.
+instructions_per_io() {
+	local n total=() out
+	for n in "$callgrind" $((3 * callgrind)); do
+		out=$(mktemp)
+		# shellcheck disable=SC2046
+		if ! valgrind --tool=callgrind --callgrind-out-file="$out" "$blk_fio" --name=cg \
+			$(engine_args "$1") $(workload_args "$2") $(optset_args "$3") --thread=1 \
+			--number_ios="$n" --size=200m --norandommap=1 --randrepeat=0 >"$out.log" 2>&1; then
+			sed 's/^/    | /' "$out.log" | tail -n 5 >&2
+			rm -f "$out" "$out.log"
+			echo err
+			return
+		fi
+		total+=("$(awk '/^(summary|totals):/ { print $2; exit }' "$out")")
+		rm -f "$out" "$out.log"
+	done
+	echo $(((total[1] - total[0]) / (2 * callgrind)))
+}
+
+if [ -n "$callgrind" ]; then
+	echo "bench-nvme: $(uname -r), $ng, $("$blk_fio" --version), callgrind"
+	for w in "${wl_list[@]}"; do
+		for o in "${os_list[@]}"; do
+			for e in "${en_list[@]}"; do
+				echo "$w $o $e $(instructions_per_io "$e" "$w" "$o") - 0" >>"$results"
+			done
+		done
+	done
+	table "fio's user-space instructions per I/O ($callgrind and $((3 * callgrind)) I/Os, the difference over $((2 * callgrind)))" \
+		8 "median_of 4" "" "${en_list[@]}"
+	rm -f "$results"
+	exit 0
+fi
+
 echo "bench-nvme: $(uname -r), $ng ($blkdev), ${runtime}s per run, $reps repetitions, $("$blk_fio" --version)"
 common=(--thread=1 --time_based=1 --runtime="$runtime" --ramp_time=1
 	--norandommap=1 --randrepeat=0 --output-format=json)
-results=$(mktemp)
 errlog=$(mktemp)
 
 # One fio process per option set and repetition runs every workload with
@@ -161,51 +256,6 @@ for o in "${os_list[@]}"; do
 		run_group "$o" "$rep"
 	done
 done
-
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
-
-# table TITLE WIDTH CELL PREFIX ENGINE...: a row per workload and option
-# set, a column per ENGINE headed PREFIX ENGINE; `CELL W O ENGINE` prints
-# each cell.
-table() {
-	local title=$1 width=$2 cell=$3 prefix=$4 w o e
-	shift 4
-	echo
-	echo "$title"
-	printf '%-6s %-10s' workload options
-	for e in "$@"; do printf " %${width}s" "$prefix$e"; done
-	echo
-	for w in "${wl_list[@]}"; do
-		for o in "${os_list[@]}"; do
-			printf '%-6s %-10s' "$w" "$o"
-			for e in "$@"; do
-				# shellcheck disable=SC2086
-				printf " %${width}s" "$($cell "$w" "$o" "$e")"
-			done
-			echo
-		done
-	done
-}
-
-# median_of COLUMN W O E: the median of one column of the results.
-median_of() {
-	awk -v c="$1" -v w="$2" -v o="$3" -v e="$4" \
-		'$1 == w && $2 == o && $3 == e && $c != "err" { print $c }' "$results" | median
-}
-
-# ratio_to_first W O E: IOPS of the first engine / E within each
-# repetition, as "median (min-max)".
-ratio_to_first() {
-	awk -v w="$1" -v o="$2" -v a="${en_list[0]}" -v b="$3" '
-		$1 == w && $2 == o && $4 != "err" { v[$3 " " $6] = $4; r[$6] = 1 }
-		END { for (k in r) if ((a " " k) in v && (b " " k) in v) print v[a " " k] / v[b " " k] }' \
-		"$results" | sort -g | awk '{ x[NR] = $1 } END {
-			if (!NR) { print "-"; exit }
-			m = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2
-			printf "%.3f (%.2f-%.2f)", m, x[1], x[NR] }'
-}
 
 table "median IOPS over $reps runs" 8 "median_of 4" "" "${en_list[@]}"
 table "median fio CPU time (user + system) per I/O, ns, over $reps runs" 8 "median_of 5" "" "${en_list[@]}"
