@@ -64,6 +64,8 @@ struct nvme_thread {
 	unsigned int fixed_per_io;	/* pieces per io_u buffer */
 	bool enter_to_reap;		/* completions need an enter (IOPOLL, DEFER_TASKRUN) */
 	bool sqpoll;			/* a kernel thread submits */
+	int enter_fd;			/* the ring as io_uring_enter() names it */
+	unsigned int enter_flags;	/* IORING_ENTER_REGISTERED_RING or 0 */
 	struct nvme_target *targets;	/* one per fio file, by fileno */
 	unsigned int nr_targets;
 	unsigned int max_chunks;	/* most commands one io_u needs */
@@ -296,7 +298,13 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 	 * Enters then name the ring by its registered index and skip the fd
 	 * table; kernels before 5.18 refuse, and plain enters do the same job.
 	 */
-	io_uring_register_ring_fd(&nt->ring);
+	if (io_uring_register_ring_fd(&nt->ring) == 1) {
+		nt->enter_fd = nt->ring.enter_ring_fd;
+		nt->enter_flags = IORING_ENTER_REGISTERED_RING;
+	} else {
+		nt->enter_fd = nt->ring.ring_fd;
+		nt->enter_flags = 0;
+	}
 	nt->enter_to_reap = o->hipri || (nt->ring.flags & IORING_SETUP_DEFER_TASKRUN);
 	nt->sqpoll = nt->ring.flags & IORING_SETUP_SQPOLL;
 	return 0;
@@ -849,44 +857,47 @@ static void reap(struct thread_data *td, struct nvme_thread *nt, unsigned int ma
 	io_uring_cq_advance(&nt->ring, seen);
 }
 
+/*
+ * Waits in the kernel until nr more completions are posted. A bare enter:
+ * liburing's wait helpers peek and branch for features this ring does not
+ * use, which shows at one enter per I/O.
+ */
+static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct timespec *t)
+{
+	struct __kernel_timespec ts;
+	struct io_uring_cqe *cqe;
+
+	if (t) {
+		ts.tv_sec = t->tv_sec;
+		ts.tv_nsec = t->tv_nsec;
+		return io_uring_wait_cqes(&nt->ring, &cqe, nr, &ts, NULL);
+	}
+	return io_uring_enter(nt->enter_fd, 0, nr, IORING_ENTER_GETEVENTS | nt->enter_flags, NULL);
+}
+
 static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 			  const struct timespec *t)
 {
 	struct nvme_thread *nt = nvme_thread_of(td);
-	struct __kernel_timespec ts;
-	struct io_uring_cqe *cqe;
-	bool entered = false;
 	int ret;
 
 	nt->nr_events = 0;
-	if (t) {
-		ts.tv_sec = t->tv_sec;
-		ts.tv_nsec = t->tv_nsec;
-	}
-	for (;;) {
+	reap(td, nt, max);
+	if (!nt->nr_events && !min && nt->enter_to_reap) {
+		/* IOPOLL and DEFER_TASKRUN post completions only from an enter. */
+		ret = io_uring_get_events(&nt->ring);
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
+			goto enter_failed;
 		reap(td, nt, max);
-		if (nt->nr_events >= min) {
-			if (nt->nr_events || entered || !nt->enter_to_reap)
-				break;
-			/* IOPOLL and DEFER_TASKRUN post completions only from an enter. */
-			ret = io_uring_get_events(&nt->ring);
-			entered = true;
-			if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
-				goto enter_failed;
-			continue;
-		}
-		/*
-		 * Every io_u still missing needs at least one more CQE, so one
-		 * enter waiting for that many never waits longer than needed.
-		 */
-		if (t)
-			ret = io_uring_wait_cqes(&nt->ring, &cqe, min - nt->nr_events, &ts, NULL);
-		else
-			ret = io_uring_wait_cqe_nr(&nt->ring, &cqe, min - nt->nr_events);
+	}
+	while (nt->nr_events < min) {
+		/* Every io_u still missing needs at least one more CQE. */
+		ret = wait_cqes(nt, min - nt->nr_events, t);
 		if (ret == -ETIME)
 			break;
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
 			goto enter_failed;
+		reap(td, nt, max);
 	}
 	return (int)nt->nr_events;
 
