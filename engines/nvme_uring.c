@@ -416,11 +416,19 @@ static void sqe_data(struct nvme_thread *nt, struct io_uring_sqe *sqe,
 
 	if (nt->fixed && req) {
 		uintptr_t buf = (uintptr_t)req->io_u->buf;
-		uint64_t first = (addr - buf) / nt->fixed_piece;
-		uint64_t last = (addr - buf + cmd->data_len - 1) / nt->fixed_piece;
+		uint64_t first = 0, last = 0;
 
+		/* One piece per buffer, the usual case, needs no division. */
+		if (addr < buf) {
+			first = nt->fixed_per_io;
+		} else if (nt->fixed_per_io > 1) {
+			first = (addr - buf) / nt->fixed_piece;
+			last = (addr - buf + cmd->data_len - 1) / nt->fixed_piece;
+		} else if (addr - buf + cmd->data_len > nt->fixed_piece) {
+			first = 1;
+		}
 		/* A command across two pieces goes unregistered. */
-		if (addr >= buf && first == last && first < nt->fixed_per_io) {
+		if (first == last && first < nt->fixed_per_io) {
 			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
 			sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + first);
 		}
