@@ -29,6 +29,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
+. "$here/../../scripts/lib/callgrind.sh"
 
 runtime=5
 reps=3
@@ -175,22 +176,10 @@ results=$(mktemp)
 
 # instructions_per_io ENGINE W O: fio's user-space instructions per I/O.
 instructions_per_io() {
-	local n total=() out
-	for n in "$callgrind" $((3 * callgrind)); do
-		out=$(mktemp)
-		# shellcheck disable=SC2046
-		if ! valgrind --tool=callgrind --callgrind-out-file="$out" "$blk_fio" --name=cg \
-			$(engine_args "$1") $(workload_args "$2") $(optset_args "$3") --thread=1 \
-			--number_ios="$n" --size=200m --norandommap=1 --randrepeat=0 >"$out.log" 2>&1; then
-			sed 's/^/    | /' "$out.log" | tail -n 5 >&2
-			rm -f "$out" "$out.log"
-			echo err
-			return
-		fi
-		total+=("$(awk '/^(summary|totals):/ { print $2; exit }' "$out")")
-		rm -f "$out" "$out.log"
-	done
-	echo $(((total[1] - total[0]) / (2 * callgrind)))
+	# shellcheck disable=SC2046
+	callgrind_per_io "$callgrind" "" "$blk_fio" --name=cg $(engine_args "$1") \
+		$(workload_args "$2") $(optset_args "$3") --thread=1 --size=200m \
+		--norandommap=1 --randrepeat=0 || echo err
 }
 
 if [ -n "$callgrind" ]; then

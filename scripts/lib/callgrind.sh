@@ -1,0 +1,25 @@
+# Instructions per I/O with valgrind's callgrind. Source it.
+#
+# callgrind_per_io N KEEP FIO-COMMAND...: runs the fio command (without
+# --number_ios) under callgrind for N and for 3N I/Os and prints the
+# user-space instructions of one I/O: the difference of the two totals over
+# 2N, so start-up and tear-down drop out. KEEP, unless empty, is where the
+# 3N run's callgrind output is kept for callgrind_annotate. On failure it
+# prints the run's last lines to stderr and returns 1.
+callgrind_per_io() {
+	local n=$1 keep=$2 dir k totals=()
+	shift 2
+	dir=$(mktemp -d)
+	for k in 1 3; do
+		if ! valgrind --tool=callgrind --callgrind-out-file="$dir/cg.$k" "$@" \
+			--number_ios=$((k * n)) >"$dir/log" 2>&1; then
+			tail -n 5 "$dir/log" | sed 's/^/    | /' >&2
+			rm -rf "$dir"
+			return 1
+		fi
+		totals+=("$(awk '/^(summary|totals):/ { print $2; exit }' "$dir/cg.$k")")
+	done
+	[ -n "$keep" ] && mv "$dir/cg.3" "$keep"
+	rm -rf "$dir"
+	echo $(((totals[1] - totals[0]) / (2 * n)))
+}
