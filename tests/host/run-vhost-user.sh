@@ -197,7 +197,9 @@ ok "blk_wait_mode=auto randrw verify QD1 (adaptive spin on a file)" --name=autov
 ctx_per_io() {
 	python3 -c 'import json,sys; t=sys.stdin.read(); j=json.loads(t[t.index("{"):])["jobs"][0]; print("%.3f" % (j["ctx"] / max(1, j["read"]["total_ios"])))'
 }
-if [ "$(nproc)" -ge 2 ]; then
+# A burst of load elsewhere slows the daemon past the spin budget, so a
+# miss is measured once more before it counts.
+spins_less() {
 	ctx_auto= ctx_evt=
 	run_fio out "${eng[@]}" --name=spin --filename="$sn4k" --rw=randread --bs=4k --iodepth=1 \
 		--time_based --runtime=2 --cpus_allowed=0 --output-format=json &&
@@ -205,8 +207,13 @@ if [ "$(nproc)" -ge 2 ]; then
 	run_fio out "${eng[@]}" --name=sleep --filename="$sn4k" --rw=randread --bs=4k --iodepth=1 \
 		--time_based --runtime=2 --cpus_allowed=0 --blk_wait_mode=eventfd --output-format=json &&
 		ctx_evt=$(ctx_per_io <<<"$out")
-	if [ -n "$ctx_auto" ] && [ -n "$ctx_evt" ] &&
-		python3 -c "import sys; sys.exit(not ($ctx_auto * 2 < $ctx_evt))"; then
+	[ -n "$ctx_auto" ] && [ -n "$ctx_evt" ] &&
+		python3 -c "import sys; sys.exit(not ($ctx_auto * 2 < $ctx_evt))"
+}
+if [ "$(nproc)" -ge 2 ]; then
+	# fio on CPU 0, the daemon on CPU 1: neither waits for the other's CPU.
+	taskset -a -cp 1 "${qsd_pids[n4k]}" >/dev/null 2>&1
+	if spins_less || spins_less; then
 		t_pass "adaptive wait sleeps less than eventfd wait (context switches per I/O $ctx_auto vs $ctx_evt)"
 	else
 		t_fail "adaptive wait sleeps less than eventfd wait" \
