@@ -29,16 +29,18 @@ expect_configure_error "configure without --with-fio says what to pass" \
 expect_configure_error "configure refuses a directory that is not a fio tree" \
 	"is not a fio source tree" --with-fio="$tmp"
 
-# A fio binary of another version than the tree: a wrapper that reports
-# another version, as a newer package would.
-cat >"$tmp/fio-other" <<'FIO'
-#!/bin/sh
-echo fio-3.99
-FIO
-chmod +x "$tmp/fio-other"
+# fake_fio VERSION: a stand-in fio binary at $tmp/fio-VERSION that only
+# reports its version, as another package would.
+fake_fio() {
+	printf '#!/bin/sh\necho fio-%s\n' "$1" >"$tmp/fio-$1"
+	chmod +x "$tmp/fio-$1"
+}
+
+# A fio binary of another version than the tree.
+fake_fio 3.99
 expect_configure_error "configure refuses a fio binary of another version, naming both" \
-	"the source tree $fio_src is $fio_version but $tmp/fio-other is fio-3.99" \
-	--with-fio="$fio_src" --with-fio-bin="$tmp/fio-other"
+	"the source tree $fio_src is $fio_version but $tmp/fio-3.99 is fio-3.99" \
+	--with-fio="$fio_src" --with-fio-bin="$tmp/fio-3.99"
 
 # And a tree of another version than the binary.
 mkdir -p "$tmp/fio-tree"
@@ -50,11 +52,7 @@ expect_configure_error "configure refuses a fio tree of another version, naming 
 
 # Built against that tree (with a binary that agrees), the module must be
 # refused by the real fio with a message, not read fio's structures.
-cat >"$tmp/fio-3.21" <<'FIO'
-#!/bin/sh
-echo fio-3.21
-FIO
-chmod +x "$tmp/fio-3.21"
+fake_fio 3.21
 mkdir -p "$tmp/build-3.21"
 name="a module built for another fio version is refused at load, naming both versions"
 if ! out=$(cd "$tmp/build-3.21" && "$blk_top/configure" -q --with-fio="$tmp/fio-tree" \
