@@ -64,7 +64,6 @@ struct nvme_thread {
 	unsigned int fixed_per_io;	/* pieces per io_u buffer */
 	bool enter_to_reap;		/* completions need an enter (IOPOLL, DEFER_TASKRUN) */
 	bool sqpoll;			/* a kernel thread submits */
-	int enter_fd;			/* the ring as io_uring_enter() names it */
 	unsigned int enter_flags;	/* IORING_ENTER_REGISTERED_RING or 0 */
 	struct nvme_target *targets;	/* one per fio file, by fileno */
 	unsigned int nr_targets;
@@ -298,13 +297,8 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 	 * Enters then name the ring by its registered index and skip the fd
 	 * table; kernels before 5.18 refuse, and plain enters do the same job.
 	 */
-	if (io_uring_register_ring_fd(&nt->ring) == 1) {
-		nt->enter_fd = nt->ring.enter_ring_fd;
-		nt->enter_flags = IORING_ENTER_REGISTERED_RING;
-	} else {
-		nt->enter_fd = nt->ring.ring_fd;
-		nt->enter_flags = 0;
-	}
+	nt->enter_flags = io_uring_register_ring_fd(&nt->ring) == 1 ?
+			  IORING_ENTER_REGISTERED_RING : 0;
 	nt->enter_to_reap = o->hipri || (nt->ring.flags & IORING_SETUP_DEFER_TASKRUN);
 	nt->sqpoll = nt->ring.flags & IORING_SETUP_SQPOLL;
 	return 0;
@@ -407,6 +401,24 @@ static struct nvme_uring_cmd *sqe_start(struct nvme_thread *nt, struct io_uring_
 	return (struct nvme_uring_cmd *)sqe->cmd;
 }
 
+/*
+ * The registered piece of an io_u buffer that holds len bytes at offset off;
+ * false when they cross into the next piece (the command goes unregistered).
+ * One piece per buffer, the usual case, needs no division.
+ */
+static bool fixed_piece_of(const struct nvme_thread *nt, uint64_t off, uint32_t len,
+			   uint64_t *piece)
+{
+	uint64_t last = off + len - 1;
+
+	if (nt->fixed_per_io == 1) {
+		*piece = 0;
+		return last < nt->fixed_piece;
+	}
+	*piece = off / nt->fixed_piece;
+	return *piece == last / nt->fixed_piece && *piece < nt->fixed_per_io;
+}
+
 /* Data commands: fixed buffer and vectored forms. */
 static void sqe_data(struct nvme_thread *nt, struct io_uring_sqe *sqe,
 		     struct nvme_uring_cmd *cmd, struct iovec *iov,
@@ -416,21 +428,11 @@ static void sqe_data(struct nvme_thread *nt, struct io_uring_sqe *sqe,
 
 	if (nt->fixed && req) {
 		uintptr_t buf = (uintptr_t)req->io_u->buf;
-		uint64_t first = 0, last = 0;
+		uint64_t piece;
 
-		/* One piece per buffer, the usual case, needs no division. */
-		if (addr < buf) {
-			first = nt->fixed_per_io;
-		} else if (nt->fixed_per_io > 1) {
-			first = (addr - buf) / nt->fixed_piece;
-			last = (addr - buf + cmd->data_len - 1) / nt->fixed_piece;
-		} else if (addr - buf + cmd->data_len > nt->fixed_piece) {
-			first = 1;
-		}
-		/* A command across two pieces goes unregistered. */
-		if (first == last && first < nt->fixed_per_io) {
+		if (addr >= buf && fixed_piece_of(nt, addr - buf, cmd->data_len, &piece)) {
 			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
-			sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + first);
+			sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + piece);
 		}
 	}
 	if (nt->vectored) {
@@ -880,7 +882,9 @@ static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct times
 		ts.tv_nsec = t->tv_nsec;
 		return io_uring_wait_cqes(&nt->ring, &cqe, nr, &ts, NULL);
 	}
-	return io_uring_enter(nt->enter_fd, 0, nr, IORING_ENTER_GETEVENTS | nt->enter_flags, NULL);
+	/* liburing keeps the registered index there, else the ring's fd. */
+	return io_uring_enter(nt->ring.enter_ring_fd, 0, nr,
+			      IORING_ENTER_GETEVENTS | nt->enter_flags, NULL);
 }
 
 static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int max,
