@@ -101,26 +101,23 @@ nvme_engines=(
 	"io_uring_cmd --ioengine=io_uring_cmd --cmd_type=nvme --filename=$ng"
 	"io_uring --ioengine=io_uring --direct=1 --filename=${blk:-}"
 )
-vdpa_engines=(
-	"virtio-blk-vhost-vdpa --ioengine=$ext --filename=${vdpa_dev:-}"
-	"io_uring --ioengine=io_uring --direct=1 --filename=$img --size=256M"
-)
 nvme_fio=$bench_fio
 vdpa_fio=$bench_fio
+vdpa_ext=$ext
 vdpa_blkio=
 if [ -n "$vdpa_ok" ] && [ -n "$blkio_fio" ]; then
 	if [ -x "$blkio_fio" ] && [ -f "$blkio_module" ]; then
 		vdpa_fio=$blkio_fio
+		vdpa_ext=external:$blkio_module
 		vdpa_blkio=1
-		vdpa_engines=(
-			"virtio-blk-vhost-vdpa --ioengine=external:$blkio_module --filename=$vdpa_dev"
-			"libblkio --ioengine=libblkio --libblkio_driver=virtio-blk-vhost-vdpa --libblkio_path=$vdpa_dev"
-			"io_uring --ioengine=io_uring --direct=1 --filename=$img --size=256M"
-		)
 	else
 		note "vm-vdpa: $blkio_fio or $blkio_module is not reachable in the VM; no libblkio run"
 	fi
 fi
+vdpa_engines=("virtio-blk-vhost-vdpa --ioengine=$vdpa_ext --filename=${vdpa_dev:-}")
+[ -n "$vdpa_blkio" ] && vdpa_engines+=(
+	"libblkio --ioengine=libblkio --libblkio_driver=virtio-blk-vhost-vdpa --libblkio_path=$vdpa_dev")
+vdpa_engines+=("io_uring --ioengine=io_uring --direct=1 --filename=$img --size=256M")
 bench_skip=
 n=0
 [ -n "$nvme_ok" ] && n=$((n + ${#nvme_engines[@]}))
