@@ -15,26 +15,9 @@
 
 #include "fio.h"
 
+#include "io_track.h"
 #include "iomem.h"
 #include "options.h"
-
-/* What errdetails() decodes: stored in each io_u's context. */
-enum blk_err_kind {
-	BLK_ERR_NONE = 0,
-	BLK_ERR_NVME,		/* code: NVMe status field (SCT << 8 | SC, DNR, More) */
-	BLK_ERR_VIRTIO,		/* code: virtio-blk status byte */
-	BLK_ERR_ERRNO,		/* code: positive errno from the kernel or transport */
-};
-
-/*
- * First member of every backend's per-io_u context (io_u->engine_data),
- * so errdetails() can describe a failed I/O without knowing the backend.
- */
-struct blk_io_err {
-	uint16_t kind;		/* enum blk_err_kind */
-	uint16_t pad;
-	uint32_t code;
-};
 
 struct blk_backend {
 	enum blk_kind kind;
