@@ -314,6 +314,17 @@ struct fio_option blk_fio_options[] = {
 		ENGINE_OPT,
 	},
 	{
+		.name	= "blk_stall_timeout",
+		.lname	= "virtio-blk stall timeout",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, stall_timeout),
+		.def	= "30",
+		.minval	= 1,
+		.maxval	= 3600,
+		.help	= "virtio-blk: seconds a virtqueue may complete nothing with requests in flight before its I/Os fail (ETIMEDOUT)",
+		ENGINE_OPT,
+	},
+	{
 		.name	= NULL,
 	},
 };

@@ -75,6 +75,7 @@ struct blk_options {
 	unsigned int wait_mode;		/* enum blk_wait_mode */
 	unsigned int queue_size;	/* virtqueue entries, 0 = device maximum */
 	unsigned int trim_write_zeroes;	/* virtio-blk: trim as write zeroes */
+	unsigned int stall_timeout;	/* virtio-blk: seconds a queue may complete nothing */
 };
 
 extern struct fio_option blk_fio_options[];

@@ -24,7 +24,6 @@
 
 #include "backend.h"
 #include "vhost_user.h"
-#include "virtio_blk.h"
 
 /*
  * A back-end that accepted the connection but never answers is most often
@@ -711,5 +710,3 @@ const struct virtio_transport_ops vhost_user_transport = {
 	.disconnect	= vu_disconnect,
 };
 
-/* fio's hooks: the transport-independent virtio-blk code over vhost-user. */
-DEFINE_VIRTIO_BLK_BACKEND(blk_vhost_user_backend, BLK_KIND_VHOST_USER, vhost_user_transport);

@@ -42,7 +42,6 @@
 
 #include "backend.h"
 #include "vhost_vdpa.h"
-#include "virtio_blk.h"
 
 /* How long the first kick waits for the other queues of the process. */
 #define VDPA_RENDEZVOUS_MS	5000
@@ -769,6 +768,17 @@ static int vdpa_stop_vq(struct virtio_transport *t, unsigned int index)
 	return ret;
 }
 
+/* The monitor stops reading the ring before its memory goes. */
+static void vdpa_forget_vq(struct virtio_transport *t, unsigned int index)
+{
+	if (index >= t->nvqs)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->queues[index].avail_idx = NULL;
+	t->queues[index].used_idx = NULL;
+	pthread_mutex_unlock(&t->lock);
+}
+
 /* The first kick: waits for the queues still setting up, then DRIVER_OK. */
 static int __attribute__((noinline)) go_live(struct virtio_transport *t)
 {
@@ -938,9 +948,8 @@ const struct virtio_transport_ops vhost_vdpa_transport = {
 	.setup_vq	= vdpa_setup_vq,
 	.start		= vdpa_start_monitored,
 	.stop_vq	= vdpa_stop_vq,
+	.forget_vq	= vdpa_forget_vq,
 	.notify		= vdpa_notify,
 	.disconnect	= vdpa_disconnect,
 };
 
-/* fio's hooks: the transport-independent virtio-blk code over vhost-vdpa. */
-DEFINE_VIRTIO_BLK_BACKEND(blk_vhost_vdpa_backend, BLK_KIND_VHOST_VDPA, vhost_vdpa_transport);

@@ -28,36 +28,4 @@ int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int 
 			 const struct timespec *t);
 struct io_u *virtio_blk_event(struct thread_data *td, int event);
 
-/*
- * Defines the blk_backend name: virtio-blk of kind kind over transport (a
- * struct virtio_transport_ops). Each transport file uses it once.
- */
-#define DEFINE_VIRTIO_BLK_BACKEND(name, blk_kind, transport)			\
-static int name##_setup(struct thread_data *td)					\
-{										\
-	return virtio_blk_setup(td, &(transport));				\
-}										\
-										\
-static int name##_init(struct thread_data *td)					\
-{										\
-	return virtio_blk_init(td, &(transport));				\
-}										\
-										\
-const struct blk_backend name = {						\
-	.kind		= (blk_kind),						\
-	.shared_iomem	= true,							\
-	.setup		= name##_setup,						\
-	.init		= name##_init,						\
-	.post_init	= virtio_blk_post_init,					\
-	.cleanup	= virtio_blk_cleanup,					\
-	.open_file	= virtio_blk_open_file,					\
-	.close_file	= virtio_blk_close_file,				\
-	.io_u_init	= virtio_blk_io_u_init,					\
-	.io_u_free	= virtio_blk_io_u_free,					\
-	.queue		= virtio_blk_queue,					\
-	.commit		= virtio_blk_commit,					\
-	.getevents	= virtio_blk_getevents,					\
-	.event		= virtio_blk_event,					\
-}
-
 #endif

@@ -75,7 +75,16 @@ static int decode_config(const char *path, const struct virtio_blk_config *cfg,
 		return -EPROTO;
 	}
 	info->size_max = virtio_blk_has(info, VIRTIO_BLK_F_SIZE_MAX) ? le32toh(cfg->size_max) : 0;
+	/* QEMU's exports offer size_max and say 0: no limit, as before the feature. */
+	if (info->size_max && info->size_max < 512) {
+		log_err("blkengine: %s: the device reports size_max=%u, a largest segment below one 512-byte sector; no request could carry a block\n",
+			path, info->size_max);
+		return -EPROTO;
+	}
 	info->seg_max = virtio_blk_has(info, VIRTIO_BLK_F_SEG_MAX) ? le32toh(cfg->seg_max) : 0;
+	/* As Linux's virtio_blk: a device that offers seg_max and says 0 gets one segment. */
+	if (virtio_blk_has(info, VIRTIO_BLK_F_SEG_MAX) && !info->seg_max)
+		info->seg_max = 1;
 	info->num_queues = 1;
 	if (virtio_blk_has(info, VIRTIO_BLK_F_MQ) && le16toh(cfg->num_queues))
 		info->num_queues = le16toh(cfg->num_queues);
@@ -90,6 +99,12 @@ static int decode_config(const char *path, const struct virtio_blk_config *cfg,
 		info->max_write_zeroes_sectors = UINT32_MAX;
 	info->write_zeroes_may_unmap = cfg->write_zeroes_may_unmap;
 	info->max_queue_size = ti->max_queue_size;
+	/* A header, a data segment and a status byte must fit a ring. */
+	if (info->max_queue_size < 4) {
+		log_err("blkengine: %s: the transport allows rings of %u entries; at least 4 are needed\n",
+			path, info->max_queue_size);
+		return -EPROTO;
+	}
 	return 0;
 }
 

@@ -42,7 +42,7 @@ struct virtio_dev {
 	struct virtio_blk_info info;
 	unsigned int refs;
 	bool *queue_used;		/* [info.num_queues] */
-	int gone;			/* the transport hung up (set without the lock) */
+	int gone;			/* enum virtio_dev_gone (set without the lock) */
 };
 
 /*
@@ -68,14 +68,25 @@ void virtio_dev_put(struct virtio_dev *dev, unsigned int qidx);
 void virtio_dev_lock(struct virtio_dev *dev);
 void virtio_dev_unlock(struct virtio_dev *dev);
 
-static inline bool virtio_dev_gone(struct virtio_dev *dev)
+/* Why the device is no longer usable by any of its queues. */
+enum virtio_dev_gone {
+	VIRTIO_DEV_LIVE = 0,
+	VIRTIO_DEV_HUNG_UP,		/* the transport closed */
+	VIRTIO_DEV_PROTOCOL,		/* a queue saw the device break the ring protocol */
+};
+
+static inline enum virtio_dev_gone virtio_dev_gone(struct virtio_dev *dev)
 {
-	return __atomic_load_n(&dev->gone, __ATOMIC_RELAXED);
+	return (enum virtio_dev_gone)__atomic_load_n(&dev->gone, __ATOMIC_RELAXED);
 }
 
-static inline void virtio_dev_set_gone(struct virtio_dev *dev)
+/* The first reason stays. */
+static inline void virtio_dev_set_gone(struct virtio_dev *dev, enum virtio_dev_gone why)
 {
-	__atomic_store_n(&dev->gone, 1, __ATOMIC_RELAXED);
+	int live = VIRTIO_DEV_LIVE;
+
+	__atomic_compare_exchange_n(&dev->gone, &live, (int)why, false, __ATOMIC_RELAXED,
+				    __ATOMIC_RELAXED);
 }
 
 #endif

@@ -91,6 +91,14 @@ struct virtio_transport_ops {
 	/* Stops queue index: the device no longer touches its ring. */
 	int (*stop_vq)(struct virtio_transport *t, unsigned int index);
 
+	/*
+	 * The ring memory of queue index is about to be freed, whether or not
+	 * stop_vq() ran (a stalled queue is not stopped: its requests are
+	 * still the device's). Drops every pointer the transport keeps into
+	 * that ring; never talks to the device. NULL when there are none.
+	 */
+	void (*forget_vq)(struct virtio_transport *t, unsigned int index);
+
 	/* Tells the device queue index has new entries. Hot path. */
 	int (*notify)(struct virtio_transport *t, unsigned int index);
 

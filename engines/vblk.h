@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The virtio-blk driver's per-thread state and the seams between its parts:
+ *   vblk_job.c   the job against the device: checks, request geometry, ring size
+ *   vblk_req.c   requests on the virtqueue: building, completing, failing
+ *   vblk_wait.c  waiting for completions: kicks, polling, spinning, stalls
+ *   virtio_blk.c fio's hooks, ring memory and the queue's life cycle
+ * Private to those files; transports see virtio_transport.h only.
+ */
+#ifndef BLK_VBLK_H
+#define BLK_VBLK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/virtio_blk.h>
+#include <linux/virtio_ring.h>
+
+#include "fio.h"
+
+#include "backend.h"
+#include "io_geom.h"
+#include "io_track.h"
+#include "req_pool.h"
+#include "virtio_dev.h"
+#include "virtqueue.h"
+
+#define VBLK_SECTOR_SHIFT	9
+
+/* The part of a request the device reads or writes besides the data. */
+struct vblk_slot_shm {
+	struct virtio_blk_outhdr hdr;
+	struct virtio_blk_discard_write_zeroes range;
+	uint8_t status;
+} __attribute__((aligned(64)));
+
+/* Per io_u; engine_data points here. */
+struct vblk_io {
+	struct blk_io_track track;	/* first: the dispatcher's errdetails() reads it */
+	struct io_u *io_u;
+	struct vblk_io *next_flush;	/* on vt->flush_wait */
+	bool flush_after;		/* writefua: flush once the data is written */
+	bool lost;			/* the queue failed with this I/O in flight */
+};
+
+/* A request tag's context: the I/O it belongs to. */
+struct vblk_slot {
+	struct vblk_io *io;
+};
+
+enum vblk_op {
+	VBLK_OP_DATA,
+	VBLK_OP_RANGE,			/* discard or write zeroes */
+	VBLK_OP_FLUSH,
+};
+
+/* Why a queue stopped taking I/O; decides the errno of what it fails. */
+enum vblk_broken {
+	VBLK_OK = 0,
+	VBLK_HUNG_UP,			/* the transport closed */
+	VBLK_STALLED,			/* this queue completed nothing in time */
+	VBLK_PROTOCOL,			/* the device broke the ring protocol */
+};
+
+struct vblk_thread {
+	struct blk_thread bt;		/* first: the dispatcher's part */
+	struct virtio_dev *dev;
+	const struct virtio_transport_ops *ops;
+	unsigned int qidx;
+	bool has_queue;
+
+	struct virtq vq;
+	struct blk_iomem ring_mem;	/* ring, slot headers, indirect tables */
+	uint64_t ring_addr;		/* device address of ring_mem.base */
+	struct virtio_mem_region io_region;	/* fio's buffers, fd dup'ed */
+	uint64_t io_addr;		/* device address of io_region.base */
+	bool ring_mapped, io_mapped, vq_started, vq_attached;
+	int call_fd, watch_fd;
+
+	/* Requests: tag = slot index = index into shm and indirect. */
+	struct blk_req_pool slots;	/* contexts: struct vblk_slot */
+	struct vblk_slot_shm *shm;	/* [nr_slots] */
+	struct vring_desc *indirect;	/* [nr_slots][ind_len], or NULL */
+	unsigned int ind_len;
+	unsigned int max_descs;		/* descriptors of the largest request */
+	struct virtq_seg *segs;		/* [max_descs]: a request being built */
+
+	/* Request geometry, from the config space and the job. */
+	struct blk_geom geom;		/* block size, capacity, largest data request */
+	uint32_t seg_len;		/* largest data segment */
+	uint64_t range_bytes;		/* largest discard / write zeroes */
+	uint32_t range_type;		/* VIRTIO_BLK_T_DISCARD or _WRITE_ZEROES for trims */
+	uint32_t range_flags;
+	uint32_t write_type;		/* VIRTIO_BLK_T_OUT or _WRITE_ZEROES */
+	uint32_t write_flags;
+	bool use_indirect, has_flush, fua, poll;
+	bool adaptive;			/* spin before sleeping (vblk_wait.c) */
+	int64_t spin_ns;		/* the current spin budget */
+	int64_t stall_ns;		/* blk_stall_timeout */
+
+	struct io_u **queued;		/* since the last commit, for issue times */
+	unsigned int nr_queued;
+	bool republish;			/* completion added flushes */
+	struct vblk_io *flush_wait;	/* writefua writes whose flush awaits room */
+
+	/*
+	 * After getevents returns n I/Os, fio queues about n new ones, each
+	 * with its own commit. Kicking once for the whole burst instead of
+	 * once per commit saves the back-end a wake-up per request; the kick
+	 * comes when the burst is in or, at the latest, when fio next waits.
+	 */
+	bool batch_kicks;		/* the job has no pacing that could delay that wait */
+	bool kick_pending;		/* published, not yet kicked */
+	unsigned int refill;		/* I/Os fio is expected to queue before it reaps */
+	struct io_u **events;
+	unsigned int nr_events;
+	enum vblk_broken broken;
+};
+
+static inline struct vblk_thread *vblk_of(struct thread_data *td)
+{
+	return td->io_ops_data;
+}
+
+static inline const char *vblk_job_file(struct thread_data *td)
+{
+	return td->files_index ? td->files[0]->file_name : "(no file)";
+}
+
+/* ---- vblk_job.c: the job against the device ---- */
+
+/* Refuses jobs that cannot share one connection, before connecting. */
+int vblk_check_process_model(struct thread_data *td);
+
+/* Refuses a job the device cannot serve, naming path and the option. */
+int vblk_check_job(struct thread_data *td, const char *path, const struct virtio_blk_info *info);
+
+/* Request types and wait policy from the job's options and the features. */
+void vblk_choose_ops(struct thread_data *td, struct vblk_thread *vt);
+
+/*
+ * Request geometry and the ring size: how many requests and descriptors
+ * the largest I/O takes, and a ring that holds iodepth of them.
+ */
+int vblk_size_queue(struct thread_data *td, struct vblk_thread *vt, unsigned int *qsize,
+		    unsigned int *nseg);
+
+/* The threads of this process that set up a queue on td's device with it. */
+unsigned int vblk_queues_starting_with(struct thread_data *td);
+
+/* ---- vblk_req.c: requests on the virtqueue ---- */
+
+/* Turns one fio I/O into requests: QUEUED, BUSY (none added) or COMPLETED. */
+enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_io *io);
+
+/* Consumes used entries until max I/Os are complete; -errno when the ring broke. */
+int vblk_reap(struct thread_data *td, struct vblk_thread *vt, unsigned int max);
+
+/* After the queue broke: completes up to max I/Os in flight with an error. */
+void vblk_fail_in_flight(struct vblk_thread *vt, unsigned int max);
+
+static inline bool vblk_has_in_flight(const struct vblk_thread *vt)
+{
+	return blk_req_in_flight(&vt->slots) || vt->flush_wait;
+}
+
+/* ---- vblk_wait.c: waiting ---- */
+
+/* Makes published entries visible and kicks unless the device is awake. */
+int vblk_kick(struct vblk_thread *vt);
+int vblk_publish(struct vblk_thread *vt);
+
+/* Stops the queue taking I/O; logs why once. */
+void vblk_mark_broken(struct thread_data *td, struct vblk_thread *vt, enum vblk_broken why,
+		      const char *detail);
+
+/* fio's getevents: at least min, at most max I/Os, or the timeout t. */
+int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int min,
+		   unsigned int max, const struct timespec *t);
+
+#endif

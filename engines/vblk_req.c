@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * virtio-blk requests on the thread's virtqueue.
+ *
+ * A request is a header, the data segments and a status byte; headers,
+ * status bytes, discard ranges and indirect tables live in the thread's
+ * ring region, the data stays in fio's own buffers (shared memory too):
+ * nothing is copied. Requests are tags of the common request pool; the tag
+ * indexes the request's header and indirect table.
+ *
+ * One fio I/O may need several requests (larger than seg_max x size_max,
+ * or than a discard may cover); it completes when the last one does, with
+ * the first error any of them saw (common/io_track.h). A write with
+ * writefua is followed by a flush once its data is written, since
+ * virtio-blk has no FUA and does not order requests; the write completes
+ * only after its flush.
+ */
+#include <endian.h>
+#include <errno.h>
+
+#include <linux/virtio_blk.h>
+#include <linux/virtio_ring.h>
+
+#include "fio.h"
+
+#include "vblk.h"
+
+/* Device address of a byte of fio's buffers. */
+static inline uint64_t io_addr_of(const struct vblk_thread *vt, const void *p)
+{
+	return vt->io_addr + (uint64_t)((const char *)p - (const char *)vt->io_region.base);
+}
+
+static inline uint64_t ring_addr_of(const struct vblk_thread *vt, const void *p)
+{
+	return vt->ring_addr + (uint64_t)((const char *)p - (const char *)vt->ring_mem.base);
+}
+
+/* A free request tag, or -EBUSY. */
+static inline int slot_get(struct vblk_thread *vt, struct vblk_io *io, struct vblk_slot **sp)
+{
+	int tag = blk_req_get(&vt->slots);
+
+	if (tag < 0)
+		return tag;
+	*sp = blk_req_ctx(&vt->slots, (uint32_t)tag);
+	(*sp)->io = io;
+	return tag;
+}
+
+static inline void slot_put(struct vblk_thread *vt, uint32_t tag)
+{
+	struct vblk_slot *s = blk_req_ctx(&vt->slots, tag);
+
+	s->io = NULL;
+	blk_req_put(&vt->slots, tag);
+}
+
+static inline void set_desc(struct vring_desc *d, uint64_t addr, uint32_t len, uint16_t flags,
+			    uint16_t next)
+{
+	d->addr = htole64(addr);
+	d->len = htole32(len);
+	d->flags = htole16(flags);
+	d->next = htole16(next);
+}
+
+static inline void *tag_cookie(int tag)
+{
+	return (void *)(uintptr_t)tag;
+}
+
+/*
+ * The common request, a read or write of one segment through an indirect
+ * table, written straight into the slot's table: no segment list is built
+ * and copied. Every field is rewritten, whatever the device left there.
+ */
+static int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type,
+			   uint64_t offset, void *buf, uint32_t len)
+{
+	struct vblk_slot *s;
+	int tag = slot_get(vt, io, &s);
+	struct vblk_slot_shm *shm;
+	struct vring_desc *table;
+	uint16_t dir = type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0;
+	int ret;
+
+	if (tag < 0)
+		return tag;
+	shm = &vt->shm[tag];
+	table = &vt->indirect[(size_t)tag * vt->ind_len];
+	shm->hdr.type = htole32(type);
+	shm->hdr.ioprio = 0;
+	shm->hdr.sector = htole64(offset >> VBLK_SECTOR_SHIFT);
+	shm->status = 0xff;
+	set_desc(&table[0], ring_addr_of(vt, &shm->hdr), sizeof(shm->hdr), VRING_DESC_F_NEXT, 1);
+	set_desc(&table[1], io_addr_of(vt, buf), len, VRING_DESC_F_NEXT | dir, 2);
+	set_desc(&table[2], ring_addr_of(vt, &shm->status), 1, VRING_DESC_F_WRITE, 0);
+	ret = virtq_add_table(&vt->vq, ring_addr_of(vt, table), 3, tag_cookie(tag));
+	if (ret < 0) {
+		slot_put(vt, (uint32_t)tag);
+		return ret;
+	}
+	blk_io_part_sent(&io->track);
+	return 0;
+}
+
+/*
+ * Adds one request: header, then either data (len bytes at buf) or the
+ * range descriptor, then the status byte. 0 or -errno, nothing added.
+ */
+static int add_request(struct vblk_thread *vt, struct vblk_io *io, enum vblk_op op,
+		       uint32_t type, uint64_t offset, void *buf, uint64_t len, uint32_t flags)
+{
+	struct virtq_seg *segs = vt->segs;
+	struct vblk_slot *s;
+	struct vblk_slot_shm *shm;
+	unsigned int n = 0;
+	int tag, ret;
+
+	if (op == VBLK_OP_DATA && vt->use_indirect && len && len <= vt->seg_len)
+		return add_one_segment(vt, io, type, offset, buf, (uint32_t)len);
+	/* The segment list is sized for the largest request (vblk_size_queue). */
+	if (op == VBLK_OP_DATA && blk_split_count(len, vt->seg_len) + 2 > vt->max_descs)
+		return -E2BIG;
+	tag = slot_get(vt, io, &s);
+	if (tag < 0)
+		return tag;
+	shm = &vt->shm[tag];
+
+	shm->hdr.type = htole32(type);
+	shm->hdr.ioprio = 0;
+	shm->hdr.sector = htole64(op == VBLK_OP_FLUSH ? 0 : offset >> VBLK_SECTOR_SHIFT);
+	/* A device that never writes the status is caught, not trusted. */
+	shm->status = 0xff;
+	segs[n++] = (struct virtq_seg){ ring_addr_of(vt, &shm->hdr), sizeof(shm->hdr), false };
+
+	if (op == VBLK_OP_DATA) {
+		bool in = type == VIRTIO_BLK_T_IN;
+		uint64_t addr = io_addr_of(vt, buf);
+
+		while (len) {
+			uint32_t l = len > vt->seg_len ? vt->seg_len : (uint32_t)len;
+
+			segs[n++] = (struct virtq_seg){ addr, l, in };
+			addr += l;
+			len -= l;
+		}
+	} else if (op == VBLK_OP_RANGE) {
+		shm->range.sector = htole64(offset >> VBLK_SECTOR_SHIFT);
+		shm->range.num_sectors = htole32((uint32_t)(len >> VBLK_SECTOR_SHIFT));
+		shm->range.flags = htole32(flags);
+		segs[n++] = (struct virtq_seg){ ring_addr_of(vt, &shm->range), sizeof(shm->range), false };
+	}
+	segs[n++] = (struct virtq_seg){ ring_addr_of(vt, &shm->status), 1, true };
+
+	if (vt->use_indirect) {
+		struct vring_desc *table = &vt->indirect[(size_t)tag * vt->ind_len];
+
+		ret = virtq_add_indirect(&vt->vq, table, ring_addr_of(vt, table), segs, n,
+					 tag_cookie(tag));
+	} else {
+		ret = virtq_add_chain(&vt->vq, segs, n, tag_cookie(tag));
+	}
+	if (ret < 0) {
+		slot_put(vt, (uint32_t)tag);
+		return ret;
+	}
+	blk_io_part_sent(&io->track);
+	return 0;
+}
+
+/* Ring entries the next `reqs` requests of `segs` data segments each take. */
+static inline uint64_t descs_for(const struct vblk_thread *vt, uint64_t reqs, uint64_t segs)
+{
+	return vt->use_indirect ? reqs : reqs * (segs + 2);
+}
+
+static inline bool fits(const struct vblk_thread *vt, uint64_t reqs, uint64_t descs)
+{
+	return vt->slots.nr - blk_req_in_flight(&vt->slots) >= reqs &&
+	       virtq_num_free(&vt->vq) >= descs;
+}
+
+/* An I/O refused before any request went out. */
+static enum fio_q_status refuse_io(struct vblk_io *io, int err)
+{
+	blk_io_fail(&io->track, BLK_ERR_ERRNO, (uint32_t)err, err);
+	io->io_u->error = err;
+	return FIO_Q_COMPLETED;
+}
+
+enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_io *io)
+{
+	struct io_u *io_u = io->io_u;
+	uint64_t off = io_u->offset, len = io_u->xfer_buflen, chunk, step;
+	char *buf = io_u->xfer_buf;
+	uint32_t type, flags = 0;
+	enum vblk_op op;
+	uint64_t reqs, descs;
+	int ret;
+
+	switch (io_u->ddir) {
+	case DDIR_READ:
+		op = VBLK_OP_DATA;
+		type = VIRTIO_BLK_T_IN;
+		break;
+	case DDIR_WRITE:
+		type = vt->write_type;
+		flags = vt->write_flags;
+		op = type == VIRTIO_BLK_T_OUT ? VBLK_OP_DATA : VBLK_OP_RANGE;
+		io->flush_after = vt->fua;
+		break;
+	case DDIR_TRIM:
+		op = VBLK_OP_RANGE;
+		type = vt->range_type;
+		flags = vt->range_flags;
+		break;
+	case DDIR_SYNC:
+	case DDIR_DATASYNC:
+		/* Without VIRTIO_BLK_F_FLUSH the device has no volatile cache. */
+		if (!vt->has_flush)
+			return FIO_Q_COMPLETED;
+		op = VBLK_OP_FLUSH;
+		type = VIRTIO_BLK_T_FLUSH;
+		/* fio's final sync (end_fsync, verify) keeps a stale xfer_buflen. */
+		len = 0;
+		break;
+	default:
+		return refuse_io(io, EOPNOTSUPP);
+	}
+	/* Whole blocks inside the device: anything else would be cut short. */
+	if (op != VBLK_OP_FLUSH && !blk_geom_io_ok(&vt->geom, off, len))
+		return refuse_io(io, EINVAL);
+
+	if (op == VBLK_OP_DATA && len <= vt->seg_len && len <= vt->geom.max_xfer) {
+		/* The common case, without the divisions below. */
+		step = vt->geom.max_xfer;
+		reqs = 1;
+		descs = descs_for(vt, 1, 1);
+	} else if (op == VBLK_OP_DATA) {
+		step = vt->geom.max_xfer;
+		reqs = blk_split_count(len, step);
+		chunk = len < step ? len : step;
+		descs = reqs == 1 ? descs_for(vt, 1, blk_split_count(chunk, vt->seg_len)) :
+				    descs_for(vt, reqs, blk_split_count(step, vt->seg_len));
+	} else if (op == VBLK_OP_RANGE) {
+		step = vt->range_bytes;
+		reqs = blk_split_count(len, step);
+		descs = descs_for(vt, reqs, 1);
+	} else {
+		step = 0;
+		reqs = 1;
+		descs = descs_for(vt, 1, 0);
+	}
+	if (!fits(vt, reqs, descs))
+		return FIO_Q_BUSY;
+
+	do {
+		chunk = op == VBLK_OP_FLUSH ? 0 : (len < step ? len : step);
+		ret = add_request(vt, io, op, type, off, buf, chunk, flags);
+		if (ret) {
+			/*
+			 * Room was checked for all of them, so this is a bug;
+			 * the I/O fails rather than completing short. What
+			 * went out already completes as part of it.
+			 */
+			io->flush_after = false;
+			if (!io->track.pending)
+				return refuse_io(io, -ret);
+			blk_io_fail(&io->track, BLK_ERR_ERRNO, (uint32_t)-ret, -ret);
+			break;
+		}
+		off += chunk;
+		buf += chunk;
+		len -= chunk;
+	} while (len);
+	return FIO_Q_QUEUED;
+}
+
+static int broken_errno(const struct vblk_thread *vt)
+{
+	switch (vt->broken) {
+	case VBLK_STALLED:
+		return ETIMEDOUT;
+	case VBLK_PROTOCOL:
+		return EPROTO;
+	default:
+		return ECONNRESET;
+	}
+}
+
+static void finish_io(struct vblk_thread *vt, struct vblk_io *io)
+{
+	if (io->lost) {
+		int err = broken_errno(vt);
+
+		blk_io_fail(&io->track, BLK_ERR_ERRNO, (uint32_t)err, err);
+	}
+	io->io_u->error = io->track.error;
+	vt->events[vt->nr_events++] = io->io_u;
+}
+
+/* Sends the flush of a writefua write, or keeps it waiting for room. */
+static void send_flush(struct vblk_thread *vt, struct vblk_io *io)
+{
+	int ret;
+
+	if (!fits(vt, 1, descs_for(vt, 1, 0))) {
+		io->next_flush = vt->flush_wait;
+		vt->flush_wait = io;
+		return;
+	}
+	ret = add_request(vt, io, VBLK_OP_FLUSH, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, 0);
+	if (ret) {
+		/* The write's data is not known to be durable: say so. */
+		blk_io_fail(&io->track, BLK_ERR_ERRNO, (uint32_t)-ret, -ret);
+		finish_io(vt, io);
+		return;
+	}
+	vt->republish = true;
+}
+
+/* Flushes that waited for room, as far as there is room now. */
+static void send_waiting_flushes(struct vblk_thread *vt)
+{
+	while (vt->flush_wait && fits(vt, 1, descs_for(vt, 1, 0))) {
+		struct vblk_io *io = vt->flush_wait;
+
+		vt->flush_wait = io->next_flush;
+		io->next_flush = NULL;
+		send_flush(vt, io);
+	}
+}
+
+/* The last request of an I/O is back: complete it, or flush first. */
+static void io_done(struct vblk_thread *vt, struct vblk_io *io)
+{
+	if (io->flush_after && !io->track.error && !io->lost) {
+		io->flush_after = false;
+		send_flush(vt, io);
+		return;
+	}
+	finish_io(vt, io);
+}
+
+void vblk_fail_in_flight(struct vblk_thread *vt, unsigned int max)
+{
+	uint32_t tag;
+
+	while (vt->flush_wait && vt->nr_events < max) {
+		struct vblk_io *io = vt->flush_wait;
+
+		vt->flush_wait = io->next_flush;
+		io->lost = true;
+		finish_io(vt, io);
+	}
+	for (tag = 0; tag < vt->slots.nr && vt->nr_events < max; tag++) {
+		struct vblk_slot *s;
+		struct vblk_io *io;
+
+		if (blk_req_check(&vt->slots, tag))
+			continue;
+		s = blk_req_ctx(&vt->slots, tag);
+		io = s->io;
+		slot_put(vt, tag);
+		io->lost = true;
+		io->flush_after = false;
+		if (blk_io_part_done(&io->track) == 1)
+			finish_io(vt, io);
+	}
+}
+
+int vblk_reap(struct thread_data *td, struct vblk_thread *vt, unsigned int max)
+{
+	void *cookie;
+	uint32_t len;
+	int ret;
+
+	while (vt->nr_events < max) {
+		struct vblk_slot *s;
+		struct vblk_io *io;
+		uint32_t tag;
+		uint8_t status;
+
+		ret = virtq_get_used(&vt->vq, &cookie, &len);
+		if (!ret)
+			break;
+		tag = (uint32_t)(uintptr_t)cookie;
+		/* The virtqueue vouches for the head; the pool for the tag. */
+		if (ret < 0 || blk_req_check(&vt->slots, tag)) {
+			vblk_mark_broken(td, vt, VBLK_PROTOCOL,
+					 "the device returned a used ring entry that is not in flight (protocol violation)");
+			return ret < 0 ? ret : -EPROTO;
+		}
+		s = blk_req_ctx(&vt->slots, tag);
+		io = s->io;
+		status = vt->shm[tag].status;
+		slot_put(vt, tag);
+		if (status != VIRTIO_BLK_S_OK)
+			blk_io_fail(&io->track, BLK_ERR_VIRTIO, status,
+				    status == VIRTIO_BLK_S_UNSUPP ? EOPNOTSUPP : EIO);
+		if (blk_io_part_done(&io->track) == 1)
+			io_done(vt, io);
+	}
+	send_waiting_flushes(vt);
+	if (vt->republish) {
+		vt->republish = false;
+		ret = vblk_publish(vt);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

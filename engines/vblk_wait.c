@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * virtio-blk: waiting for completions on the thread's virtqueue.
+ *
+ * Three ways to wait (blk_wait_mode): spin on the used ring (polling),
+ * sleep on the call eventfd, or spin for an adaptive budget first. Every
+ * way notices a transport that hangs up and a queue that completes
+ * nothing for blk_stall_timeout, and fails the I/O in flight instead of
+ * letting fio wait for ever. A stalled queue fails alone: the other
+ * queues of the device go on.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fio.h"
+
+#include "vblk.h"
+
+/* Polling reads the clock every this many empty spins, the transport's state more rarely. */
+#define POLL_CLOCK_SPINS	64
+#define POLL_CHECK_SPINS	4096
+
+/*
+ * How long polling spins before it sleeps on the call eventfd. A spinning
+ * thread that shares its CPU with the back-end or with other busy tasks
+ * keeps them off it and is itself scheduled late; one that sleeps gets the
+ * CPU back as soon as the device signals. Long enough for a fast back-end
+ * to answer many times over.
+ */
+#define POLL_BUDGET_NS		100000
+
+/*
+ * blk_wait_mode=auto without hipri spins on the used ring before it sleeps,
+ * for a budget that follows how long waits last (as QEMU's event loop
+ * does): doubled from SPIN_START_NS while waits end within SPIN_MAX_NS,
+ * halved down to nothing while they take longer. While the thread spins
+ * the ring stays disarmed, so a device that answers within the budget
+ * writes no call eventfd and fio enters no syscall to wait.
+ */
+#define SPIN_START_NS		2000
+#define SPIN_MAX_NS		64000
+#define SPIN_CLOCK_SPINS	8
+
+/* Once fio is stopping the job (runtime over, signal), a stall ends sooner. */
+#define STALL_STOPPING_NS	(5 * 1000000000LL)
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int vblk_kick(struct vblk_thread *vt)
+{
+	vt->kick_pending = false;
+	if (!virtq_kick_needed(&vt->vq))
+		return 0;
+	return vt->ops->notify(vt->dev->t, vt->qidx);
+}
+
+int vblk_publish(struct vblk_thread *vt)
+{
+	virtq_publish(&vt->vq);
+	return vblk_kick(vt);
+}
+
+void vblk_mark_broken(struct thread_data *td, struct vblk_thread *vt, enum vblk_broken why,
+		      const char *detail)
+{
+	if (vt->broken)
+		return;
+	vt->broken = why;
+	/* A hang-up or a broken protocol ends the device; a stall, this queue. */
+	if (why == VBLK_HUNG_UP)
+		virtio_dev_set_gone(vt->dev, VIRTIO_DEV_HUNG_UP);
+	else if (why == VBLK_PROTOCOL)
+		virtio_dev_set_gone(vt->dev, VIRTIO_DEV_PROTOCOL);
+	log_err("blkengine: %s: %s; failing the I/Os in flight on virtqueue %u\n",
+		vblk_job_file(td), detail, vt->qidx);
+}
+
+/* Another queue found the device gone: say what it found. */
+static void follow_device(struct thread_data *td, struct vblk_thread *vt)
+{
+	switch (virtio_dev_gone(vt->dev)) {
+	case VIRTIO_DEV_HUNG_UP:
+		vblk_mark_broken(td, vt, VBLK_HUNG_UP, "the device closed the connection");
+		break;
+	case VIRTIO_DEV_PROTOCOL:
+		vblk_mark_broken(td, vt, VBLK_PROTOCOL,
+				 "another virtqueue of the device broke the ring protocol, so the device is not trusted");
+		break;
+	default:
+		break;
+	}
+}
+
+/* Whether the transport hung up (the back-end closed or died). */
+static bool transport_hung_up(const struct pollfd *p)
+{
+	return p->revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL);
+}
+
+static void check_transport(struct thread_data *td, struct vblk_thread *vt)
+{
+	struct pollfd p = { .fd = vt->watch_fd, .events = POLLRDHUP };
+
+	follow_device(td, vt);
+	if (vt->broken || vt->watch_fd < 0)
+		return;
+	if (poll(&p, 1, 0) > 0 && transport_hung_up(&p))
+		vblk_mark_broken(td, vt, VBLK_HUNG_UP, "the device closed the connection");
+}
+
+/*
+ * Sleeps until the device signals, the transport hangs up or the deadline
+ * passes. Returns 0, 1 on timeout, or -errno.
+ */
+static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t deadline,
+		      uint16_t wanted)
+{
+	struct pollfd p[2] = {
+		{ .fd = vt->call_fd, .events = POLLIN },
+		{ .fd = vt->watch_fd, .events = POLLRDHUP },
+	};
+	int timeout = -1, ret;
+	uint64_t cnt;
+
+	/* Entries that arrived before the device could see the re-arm. */
+	if (virtq_arm(&vt->vq, wanted))
+		return 0;
+	if (deadline) {
+		int64_t left = deadline - now_ns();
+
+		if (left <= 0)
+			return 1;
+		timeout = (int)((left + 999999) / 1000000);
+	}
+	ret = poll(p, vt->watch_fd >= 0 ? 2 : 1, timeout);
+	if (ret < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (!ret)
+		return 1;
+	if (vt->watch_fd >= 0 && transport_hung_up(&p[1]))
+		vblk_mark_broken(td, vt, VBLK_HUNG_UP, "the device closed the connection");
+	if (p[0].revents & POLLIN) {
+		/* Drains the counter; the used ring says what completed. */
+		if (read(vt->call_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Spins until the device returns something or the clock passes until. */
+static bool spin_for_used(struct vblk_thread *vt, int64_t until)
+{
+	unsigned int spins = 0;
+
+	for (;;) {
+		if (virtq_has_used(&vt->vq))
+			return true;
+		cpu_relax();
+		if (!(++spins % SPIN_CLOCK_SPINS) && now_ns() >= until)
+			return false;
+	}
+}
+
+/* After a wait that slept: how long it took in all sets the next budget. */
+static void adapt_spin(struct vblk_thread *vt, int64_t waited_ns)
+{
+	if (waited_ns <= vt->spin_ns)
+		return;
+	if (waited_ns > SPIN_MAX_NS) {
+		vt->spin_ns /= 2;
+		if (vt->spin_ns < SPIN_START_NS)
+			vt->spin_ns = 0;
+		return;
+	}
+	vt->spin_ns = vt->spin_ns ? vt->spin_ns * 2 : SPIN_START_NS;
+	if (vt->spin_ns > SPIN_MAX_NS)
+		vt->spin_ns = SPIN_MAX_NS;
+}
+
+/* Whether this queue has gone too long without completing anything. */
+static bool stalled(struct thread_data *td, struct vblk_thread *vt, int64_t now,
+		    int64_t stall_start)
+{
+	int64_t limit = vt->stall_ns;
+	char why[128];
+
+	if (td->terminate && STALL_STOPPING_NS < limit)
+		limit = STALL_STOPPING_NS;
+	if (now - stall_start < limit)
+		return false;
+	snprintf(why, sizeof(why),
+		 td->terminate && limit == STALL_STOPPING_NS ?
+		 "the virtqueue completed nothing for %lld s while the job was stopping" :
+		 "the virtqueue completed nothing for %lld s with requests in flight (blk_stall_timeout)",
+		 (long long)(limit / 1000000000LL));
+	vblk_mark_broken(td, vt, VBLK_STALLED, why);
+	return true;
+}
+
+int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int min,
+		   unsigned int max, const struct timespec *t)
+{
+	int64_t deadline = 0;
+	unsigned int spins = 0;
+	int64_t spin_end = 0, stall_start = 0, wait_end;
+	unsigned int stall_seen = 0;
+	bool armed = false, spin_over = false, spun = false;
+	int64_t wait_start = 0;
+	int ret;
+
+	vt->nr_events = 0;
+	vt->refill = 0;
+	if (vt->kick_pending) {
+		ret = vblk_kick(vt);
+		if (ret)
+			return ret;
+	}
+	if (t)
+		deadline = now_ns() + (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+
+	for (;;) {
+		/* What the device completed before the queue failed still counts. */
+		ret = vblk_reap(td, vt, max);
+		if (ret && !vt->broken)
+			return ret;
+		if (vt->broken)
+			vblk_fail_in_flight(vt, max);
+		if (vt->nr_events >= min || vt->nr_events == max)
+			break;
+		if (vt->broken && !vblk_has_in_flight(vt))
+			break;
+		if (vt->broken)
+			continue;
+
+		if (vt->poll && !spin_over) {
+			int64_t now;
+
+			if (virtq_has_used(&vt->vq))
+				continue;
+			if (++spins % POLL_CLOCK_SPINS) {
+				cpu_relax();
+				continue;
+			}
+			if (!(spins % POLL_CHECK_SPINS))
+				check_transport(td, vt);
+			now = now_ns();
+			if (!spin_end)
+				spin_end = now + POLL_BUDGET_NS;
+			if (deadline && now >= deadline)
+				break;
+			if (now < spin_end)
+				continue;
+			/* Budget spent: sleep until the device signals. */
+			spin_over = true;
+		}
+		if (vt->adaptive && !spun) {
+			int64_t until;
+
+			spun = true;
+			wait_start = now_ns();
+			until = wait_start + vt->spin_ns;
+			if (deadline && deadline < until)
+				until = deadline;
+			if (vt->spin_ns && spin_for_used(vt, until))
+				continue;
+		}
+
+		armed = true;
+		wait_end = deadline;
+		if (!deadline) {
+			int64_t now = now_ns();
+
+			if (!stall_start || vt->nr_events != stall_seen) {
+				stall_seen = vt->nr_events;
+				stall_start = now;
+			}
+			if (stalled(td, vt, now, stall_start))
+				continue;
+			/* Wakes up every second to notice fio stopping the job. */
+			wait_end = now + 1000000000LL;
+		}
+		ret = wait_event(td, vt, wait_end, (uint16_t)(min - vt->nr_events));
+		if (ret < 0)
+			return ret;
+		if (ret == 1 && deadline)
+			break;
+		if (!vt->broken)
+			follow_device(td, vt);
+	}
+	/* Polling, or done waiting: the device need not signal until asked again. */
+	if (vt->poll || armed)
+		virtq_disarm(&vt->vq);
+	/* Armed: the wait went on to sleep (or tried to). */
+	if (vt->adaptive && armed)
+		adapt_spin(vt, now_ns() - wait_start);
+	if (vt->batch_kicks)
+		vt->refill = vt->nr_events;
+	return (int)vt->nr_events;
+}
