@@ -100,6 +100,43 @@ static bool trace;
 #define TRACE(...)	do { if (trace) fprintf(stderr, __VA_ARGS__); } while (0)
 static uint8_t cfg_features;
 static uint32_t cfg_blk_shift, cfg_size_max, cfg_seg_max;
+static uint64_t cfg_capacity;
+static unsigned int cfg_queue_size;
+
+/*
+ * Config values at the limits a device may report, chosen by bits 2-4 of
+ * the block-size byte: the driver must size from them without a crash or
+ * an oversized allocation, or refuse the device.
+ */
+static void limits_case(unsigned int which)
+{
+	switch (which) {
+	case 1:
+		cfg_seg_max = 0;
+		break;
+	case 2:
+		cfg_seg_max = 65535;
+		break;
+	case 3:
+		cfg_size_max = 1;
+		break;
+	case 4:
+		cfg_size_max = 511;
+		break;
+	case 5:
+		cfg_capacity = UINT64_MAX >> 9;		/* the last byte offset that fits */
+		break;
+	case 6:
+		cfg_capacity = UINT64_MAX;		/* sectors that do not fit in bytes */
+		break;
+	case 7:
+		cfg_queue_size = 4;
+		cfg_seg_max = 65535;
+		break;
+	default:
+		break;
+	}
+}
 
 static int ft_connect(const char *path, struct virtio_transport **tp,
 		      struct virtio_transport_info *info)
@@ -129,14 +166,14 @@ static int ft_connect(const char *path, struct virtio_transport **tp,
 		t->features |= 1ull << VIRTIO_BLK_F_SIZE_MAX;
 	if (cfg_features & 64)
 		t->features |= 1ull << VIRTIO_BLK_F_SEG_MAX;
-	t->cfg.capacity = htole64(CAPACITY >> 9);
+	t->cfg.capacity = htole64(cfg_capacity);
 	t->cfg.blk_size = htole32(1u << cfg_blk_shift);
 	t->cfg.size_max = htole32(cfg_size_max);
 	t->cfg.seg_max = htole32(cfg_seg_max);
 	t->cfg.max_discard_sectors = htole32(64);
 	t->cfg.max_write_zeroes_sectors = htole32(32);
 	info->max_queues = 1;
-	info->max_queue_size = 256;
+	info->max_queue_size = cfg_queue_size;
 	info->watch_fd = t->watch[0];
 	*tp = t;
 	the_dev = t;
@@ -465,19 +502,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct script s = { data, size };
 	struct thread_data *td = &h.td;
 	struct timespec ms = { 0, 1000000 };
-	unsigned int i, opt;
+	unsigned int i, opt, limits;
 	int ret;
 
 	memset(&h, 0, sizeof(h));
 	trace = getenv("BLK_FUZZ_TRACE");
 	cfg_features = (uint8_t)take(&s, 1);
-	cfg_blk_shift = 9 + take(&s, 1) % 4;
+	opt = take(&s, 1);
+	cfg_blk_shift = 9 + opt % 4;
+	limits = (opt >> 2) % 8;
 	h.blk = 1u << cfg_blk_shift;
 	h.depth = 1 + take(&s, 1) % MAX_DEPTH;
 	opt = take(&s, 1);
 	h.max_bs = h.blk * (1 + opt % 8);
 	cfg_size_max = h.blk * (1 + (opt >> 3) % 4);
 	cfg_seg_max = 1 + (opt >> 5) % 4;
+	cfg_capacity = CAPACITY >> 9;
+	cfg_queue_size = 256;
+	limits_case(limits);
 	opt = take(&s, 1);
 	h.eo.writefua = opt & 1;
 	h.eo.trim_write_zeroes = !!(opt & 2) && (cfg_features & 16);

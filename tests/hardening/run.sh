@@ -140,6 +140,68 @@ else
 fi
 stop_fake
 
+# ------------------------------------------------ one queue stalls
+# Two jobs share the device, one queue each; the back-end never completes
+# on queue 1. That job fails with ETIMEDOUT after blk_stall_timeout; the
+# job on queue 0 runs its whole runtime without an error.
+start_fake stall-q1
+run_fio out "${eng[@]}" --thread=1 --numjobs=2 --name=s --filename="$fake_sock" --rw=randread \
+	--bs=4k --size=8M --iodepth=4 --time_based --runtime=6 --blk_stall_timeout=2 \
+	--output-format=json
+rc=$?
+verdict=$(python3 -c '
+import json, sys
+t = sys.stdin.read()
+d = json.loads(t[t.index("{"):])
+errs = sorted(j["error"] for j in d["jobs"])
+ok = [j for j in d["jobs"] if j["error"] == 0]
+print("errors=%s ok_runtime_ms=%s ok_ios=%s" % (",".join(map(str, errs)),
+      ok[0]["job_runtime"] if ok else 0, ok[0]["read"]["total_ios"] if ok else 0))
+' <<<"$out" 2>/dev/null)
+if [ $rc -ne 0 ] && [ $rc -lt 124 ] && [[ "$verdict" =~ ^errors=0,110\ ok_runtime_ms=([0-9]+)\ ok_ios=([0-9]+)$ ]] &&
+	[ "${BASH_REMATCH[1]}" -ge 5000 ] && [ "${BASH_REMATCH[2]}" -gt 0 ] &&
+	grep -q "completed nothing for 2 s.*virtqueue 1" <<<"$out" &&
+	! grep -q "closed the connection" <<<"$out"; then
+	t_pass "one stalled queue of two: its job fails with ETIMEDOUT, the other runs on ($verdict)"
+else
+	t_fail "one stalled queue of two: its job fails with ETIMEDOUT, the other runs on" \
+		"exit $rc, ${verdict:-no JSON}" "$out"
+fi
+stop_fake
+
+# ------------------------------------------------ config values at limits
+# seg_max 0 reads as one segment a request (the fake drops a client that
+# sends more); seg_max 65535 with 512-byte segments stays within 1024
+# descriptors a request (QEMU's limit) for 1 MiB I/Os.
+start_fake limits-segmax0
+if run_fio out "${eng[@]}" --name=l --filename="$fake_sock" --rw=randrw --bsrange=4k-64k \
+	--size=8M --iodepth=8 --verify=crc32c --verify_fatal=1; then
+	t_pass "seg_max 0: one segment a request, verify passes"
+else
+	t_fail "seg_max 0: one segment a request, verify passes" "$out"
+fi
+stop_fake
+start_fake limits-segmax65535
+if run_fio out "${eng[@]}" --name=l --filename="$fake_sock" --rw=randwrite --bs=1m \
+	--size=8M --iodepth=4 --verify=crc32c --verify_fatal=1; then
+	t_pass "seg_max 65535, size_max 512: 1 MiB I/Os split within 1024 descriptors, verify passes"
+else
+	t_fail "seg_max 65535, size_max 512: 1 MiB I/Os split within 1024 descriptors" "$out"
+fi
+stop_fake
+start_fake limits-sizemax1
+fails_within "size_max 1: refused at start-up, naming size_max" 10000 "size_max=1" \
+	--name=l --filename="$fake_sock" --rw=randread --bs=4k --size=8M
+stop_fake
+start_fake limits-hugecap
+if run_fio out "${eng[@]}" --name=l --filename="$fake_sock" --rw=randrw --bs=4k \
+	--size=8M --iodepth=8 --verify=crc32c --verify_fatal=1; then
+	t_pass "capacity of 2^64 - 512 bytes: I/O in the first 8 MiB verifies"
+else
+	t_fail "capacity of 2^64 - 512 bytes: I/O in the first 8 MiB verifies" "$out"
+fi
+stop_fake
+
 # --------------------------------------------- blkdebug fault injection
 # A preallocated qcow2 maps guest offsets to file offsets in order, so a
 # blkdebug rule on a file sector hits one known guest offset; qcow2 raises

@@ -28,6 +28,13 @@
 #                       the first request on; a driver must not trust it)
 #     used-never        stops completing, keeps the connection open
 #     used-close        closes the connection with requests in flight
+#   stall-q1   the memtable RAM disk, but queue 1 never completes anything
+#              (queue 0 is served): one stalled queue among two
+#   limits-*   the memtable RAM disk with a config value at its limit:
+#     limits-segmax0      seg_max 0 (one segment a request, as Linux reads it)
+#     limits-segmax65535  seg_max 65535, size_max 512
+#     limits-sizemax1     size_max 1 (no request can carry a block)
+#     limits-hugecap      the largest capacity 64-bit byte offsets can address
 import array
 import mmap
 import os
@@ -81,10 +88,19 @@ def reply(conn, req, payload, flags=VERSION | REPLY, size=None):
     conn.sendall(struct.pack('<III', req, flags, size) + payload)
 
 
-def config_space(blk_size):
+def config_space(blk_size, capacity=131072):
     # capacity (64 MiB in sectors), size_max, seg_max, geometry, blk_size, rest zero
-    cfg = struct.pack('<QIIIII', 131072, 0, 126, 0, blk_size, 0)
+    cfg = struct.pack('<QIIIII', capacity, 0, 126, 0, blk_size, 0)
     return cfg + bytes(60 - len(cfg))
+
+
+# limits-* mode -> (size_max, seg_max, capacity in sectors) the device reports
+LIMITS = {
+    'limits-segmax0': (SIZE_MAX, 0, 131072),
+    'limits-segmax65535': (512, 65535, 131072),
+    'limits-sizemax1': (1, SEG_MAX, 131072),
+    'limits-hugecap': (SIZE_MAX, SEG_MAX, (1 << 64) - 1 >> 9),
+}
 
 
 class Bad(Exception):
@@ -107,6 +123,9 @@ class RamDisk:
         self.regions = []      # (gpa, size, uaddr, mmap)
         self.queues = {}
         self.acked_protocol = 0
+        self.size_max, self.seg_max, self.capacity = LIMITS.get(fault, (SIZE_MAX, SEG_MAX, 131072))
+        # What a request may carry: seg_max 0 reads as one segment.
+        self.seg_limit = self.seg_max or 1
 
     def recv(self):
         hdr, anc, _, _ = self.conn.recvmsg(12, socket.CMSG_SPACE(4 * 8))
@@ -152,6 +171,8 @@ class RamDisk:
         avail_idx = struct.unpack('<H', self.read(q['avail'] + 2, 2, 'uaddr'))[0]
         done = 0
         while q['last'] != avail_idx:
+            if self.fault == 'stall-q1' and idx == 1:
+                return
             if self.fault == 'used-never' and self.served >= FAULT_AFTER:
                 return
             if self.fault == 'used-close' and self.served >= FAULT_AFTER:
@@ -172,10 +193,13 @@ class RamDisk:
                 if not flags & 1:
                     break
                 i = nxt
+            # QEMU's and libvhost-user's limit (VIRTQUEUE_MAX_SIZE), indirect or not.
+            if len(descs) > 1024:
+                raise Bad('request of %d descriptors, more than 1024' % len(descs))
             if table is not None and not self.indirect:
                 raise Bad('indirect descriptor without VIRTIO_RING_F_INDIRECT_DESC')
             data = descs[1:-1]
-            if len(data) > SEG_MAX or any(d[1] > SIZE_MAX for d in data):
+            if len(data) > self.seg_limit or any(d[1] > self.size_max for d in data):
                 raise Bad('request of %d segments, largest %d bytes' %
                           (len(data), max(d[1] for d in data)))
             typ, _, sector = struct.unpack('<IIQ', self.read(descs[0][0], 16))
@@ -237,8 +261,8 @@ class RamDisk:
                 reply(self.conn, req, struct.pack('<Q', 2))
             elif req == GET_CONFIG:
                 offset, size, _ = struct.unpack('<III', payload[:12])
-                cfg = bytearray(config_space(512))
-                cfg[8:16] = struct.pack('<II', SIZE_MAX, SEG_MAX)
+                cfg = bytearray(config_space(512, self.capacity))
+                cfg[8:16] = struct.pack('<II', self.size_max, self.seg_max)
                 cfg[34:36] = struct.pack('<H', 2)
                 reply(self.conn, req, struct.pack('<III', offset, size, 0) + bytes(cfg[offset:offset + size]))
             elif req == SET_MEM_TABLE:
@@ -270,10 +294,10 @@ class RamDisk:
 
 
 def serve(conn, mode):
-    if mode.startswith('memtable') or mode.startswith('used-'):
+    if mode.startswith(('memtable', 'used-', 'stall-', 'limits-')):
         try:
             RamDisk(conn, mode != 'memtable-direct',
-                    mode if mode.startswith('used-') else None).serve()
+                    None if mode.startswith('memtable') else mode).serve()
         except Bad as e:
             print('fake-vhost-user: %s' % e, file=sys.stderr)
         except Hangup:
