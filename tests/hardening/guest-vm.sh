@@ -431,6 +431,40 @@ if [ -n "$vdpa_ok" ] && [ -n "$have_asan" ]; then
 		--name=t --offset=24M --size=4M --rw=randtrimwrite --bs=16k --iodepth=8 --fsync=8
 fi
 
+# ------------------------------------------- vDPA: one queue gives up
+# Two jobs on the device, one queue each. The daemon is stopped for 4 s:
+# job a (blk_stall_timeout=1) fails with ETIMEDOUT and frees its ring while
+# job b and the device's monitor thread go on; once the daemon runs again,
+# b finishes its runtime and verifies. The monitor must never read a ring
+# whose memory is gone (a segfault of fio), and a stall of one queue must
+# not fail the other.
+if [ -n "$vdpa_ok" ]; then
+	name="vhost-vdpa: one job's queue stalls out while the other runs on"
+	rm -f "$work/stall.json"
+	fio_bg "$V" "${eng[@]}" "${vd[@]}" --filename="$V" --output-format=json \
+		--output="$work/stall.json" --time_based --runtime=12 --iodepth=4 --bs=4k \
+		--name=a --offset=0 --size=4M --rw=randread --blk_stall_timeout=1 \
+		--name=b --offset=8M --size=4M --rw=randwrite --verify=crc32c --verify_fatal=1
+	start=$(date +%s)
+	kill -STOP "${qsd_pid[hv]}"
+	sleep 4
+	kill -CONT "${qsd_pid[hv]}"
+	bg_wait "$start" 90
+	verdict=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s:%d" % (j["jobname"], j["error"]) for j in d["jobs"]))
+' "$work/stall.json" 2>/dev/null)
+	if [ -z "$bg_rc" ]; then
+		t_fail "$name" "fio still running after 90 s; killed" "$(cat "$work/bg.out")"
+	elif [ "$bg_rc" -ge 124 ] || [ "$bg_rc" -eq 0 ] || [ "$verdict" != "a:110 b:0" ] ||
+		grep -q "closed the connection" "$work/bg.out"; then
+		t_fail "$name" "exit $bg_rc, jobs: ${verdict:-no JSON}" "$(cat "$work/bg.out")"
+	else
+		t_pass "$name (exit $bg_rc, jobs $verdict)"
+	fi
+fi
+
 # ---------------------------------------------- NVMe soak, vDPA valgrind
 # valgrind's start of fio alone takes about a minute under emulation: each
 # engine's valgrind run (a few hundred I/Os) goes along with the other
