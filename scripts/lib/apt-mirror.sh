@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The Debian mirror this machine's apt already uses, for the scripts that
 # write apt source entries of their own (deb-src, backports, a private apt
 # state): they take the machine's mirror rather than naming one, so a

@@ -1,6 +1,9 @@
 #!/bin/bash
 # scripts/demo --quick on this host: the comparison runs end to end, the
-# report folder holds what it promises, and bad flags are refused. The VM
+# report folder holds what it promises (every figure recomputed from the
+# run's own fio JSON; one plot per target), a run without fio's libblkio
+# engine says why and shows no libblkio figure, apt_mirror reads fake apt
+# configurations, and bad flags are refused. The VM
 # part is left to the VM suites (tests/vm/run.sh, run-vdpa.sh), which boot
 # the same VM; here it would double the time.
 set -u
@@ -51,15 +54,22 @@ SRC
 printf 'Types: deb-src\nURIs: http://src.example/debian\nSuites: bookworm\n' >"$apt/c/sources.list.d/src.sources"
 printf 'deb http://other.example/debian trixie main\n' >"$apt/c/sources.list"
 
-got=$(apt_mirror "$apt/a" bookworm 2>&1)
-[ "$got" = http://mirror.example/debian ] && t_pass "apt_mirror: the deb822 entry with Types deb and the codename in Suites" ||
-	t_fail "apt_mirror: deb822 entry" "expected http://mirror.example/debian, got: $got"
-got=$(apt_mirror "$apt/b" bookworm 2>&1)
-[ "$got" = http://list.example/debian ] && t_pass "apt_mirror: the 'deb [options] URL codename' line of sources.list" ||
-	t_fail "apt_mirror: sources.list line" "expected http://list.example/debian, got: $got"
-got=$(BLKENGINE_APT_DIR=$apt/b apt_mirror "" bookworm 2>&1)
-[ "$got" = http://list.example/debian ] && t_pass "apt_mirror: BLKENGINE_APT_DIR names the apt folder" ||
-	t_fail "apt_mirror: BLKENGINE_APT_DIR" "got: $got"
+# expect_mirror NAME URL ARGS...: apt_mirror ARGS prints URL and exits 0.
+expect_mirror() {
+	local name=$1 want=$2 got
+	shift 2
+	if got=$(apt_mirror "$@" 2>&1) && [ "$got" = "$want" ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "expected $want, got: $got"
+	fi
+}
+expect_mirror "apt_mirror: the deb822 entry with Types deb and the codename in Suites" \
+	http://mirror.example/debian "$apt/a" bookworm
+expect_mirror "apt_mirror: the 'deb [options] URL codename' line of sources.list" \
+	http://list.example/debian "$apt/b" bookworm
+BLKENGINE_APT_DIR=$apt/b expect_mirror "apt_mirror: BLKENGINE_APT_DIR names the apt folder" \
+	http://list.example/debian "" bookworm
 if got=$(apt_mirror "$apt/c" bookworm 2>&1); then
 	t_fail "apt_mirror: no mirror for the codename is an error" "exit 0: $got"
 elif grep -qF "$apt/c/sources.list.d/src.sources" <<<"$got" && grep -qF "$apt/c/sources.list" <<<"$got" &&
@@ -326,7 +336,7 @@ else
 	t_pass "without libblkio, summary.md and the console say it was not run and why"
 fi
 blkio_rows=$(grep -c ',libblkio,' "$nb/results.csv" 2>/dev/null)
-blkio_json=$(ls "$nb" | grep -c '__libblkio__')
+blkio_json=$(find "$nb" -name '*__libblkio__*' | wc -l)
 blkio_table=$(grep -E '^\|' "$nb/summary.md" | grep -c libblkio)
 blkio_console=$(grep -cE '^host-(file|null) .*libblkio' <<<"$log")
 if [ -s "$nb/results.csv" ] && [ "$blkio_rows" -eq 0 ] && [ "$blkio_json" -eq 0 ] &&
