@@ -28,7 +28,7 @@ fio_bin=$cache/fio/fio
 if [ -n "${BLKENGINE_BLKIO_FIO:-}" ]; then
 	fio_bin=$BLKENGINE_BLKIO_FIO
 	[ -f "$fio_bin" ] && [ -x "$fio_bin" ] ||
-		die "BLKENGINE_BLKIO_FIO=$fio_bin: no such fio binary (unset it to build one)"
+		die "BLKENGINE_BLKIO_FIO=$fio_bin: no such fio binary; unset it to build one"
 	fio_bin=$(cd "$(dirname "$fio_bin")" && pwd)/$(basename "$fio_bin")
 	[ -f "$(dirname "$fio_bin")/fio.h" ] ||
 		die "BLKENGINE_BLKIO_FIO=$fio_bin: not in a built fio source tree (no fio.h beside it); blkengine's module must be built against that fio's headers"
