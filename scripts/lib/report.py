@@ -6,12 +6,13 @@ Input: a folder with one JSON file per run, named
     TARGET__WORKLOAD__ENGINE__rREP.json
 and optionally meta.json:
     {"title": ..., "notes": [...], "ours": [engines...],
-     "reference": [{"target", "workload", "engine", "iops", "lat_mean_us",
-                    "source"}...]}
-"reference" rows are figures measured elsewhere (another engine that
-cannot run here); they are shown beside ours, never mixed into the medians.
+     "libblkio": {"state": "measured" | "unavailable" | "not-needed",
+                  "reason": why it is unavailable}}
+Every figure of the report comes from those fio JSON files: an engine that
+could not run here (fio's libblkio engine, when no fio with it could be
+built) has no rows and no ratios, and the report says why.
 Output: the table on stdout; summary.md, results.csv and plots/*.png in the
-folder.
+folder, one plot per target and metric.
 """
 import json
 import os
@@ -189,18 +190,14 @@ def md_table(header, rows):
     return out
 
 
-def reference_rows(meta, rows):
-    """Our median beside each reference figure for the same target and workload."""
-    out = []
-    for ref in meta.get("reference", []):
-        mine = [(e, s) for t, w, e, s in rows
-                if t == ref.get("target") and w == ref.get("workload") and e in meta.get("ours", [])]
-        for engine, s in mine:
-            ratio = f"{s['iops'] / ref['iops']:.2f}x" if ref.get("iops") and s["iops"] else "-"
-            out.append([ref["target"], ref["workload"], ref["engine"], fmt(ref.get("iops"), 0),
-                        fmt(ref.get("lat_mean_us")), engine, fmt(s["iops"], 0),
-                        fmt(s["lat_mean_us"]), ratio])
-    return out
+def blkio_status(meta):
+    """The line that says why fio's libblkio engine is missing, or None."""
+    blkio = meta.get("libblkio") or {}
+    if blkio.get("state") != "unavailable":
+        return None
+    reason = blkio.get("reason") or "no reason recorded"
+    return ("fio's libblkio engine was not run: no fio with it could be built or run "
+            f"({reason}). This report has no libblkio figures and no ratios against it.")
 
 
 def main():
@@ -219,14 +216,11 @@ def main():
         print(f"report: no fio results found in {folder}", file=sys.stderr)
         return 1
     rows, table = build_rows(runs, ours)
-    refs = reference_rows(meta, rows)
-    ref_header = ["target", "workload", "reference", "IOPS", "mean lat us", "engine",
-                  "IOPS (median)", "mean lat us", "IOPS ratio"]
+    blkio = blkio_status(meta)
 
+    if blkio:
+        print(blkio + "\n")
     print_table(table)
-    if refs:
-        print("\nAgainst reference figures:")
-        print_table_generic(ref_header, refs)
 
     with open(os.path.join(folder, "results.csv"), "w") as f:
         cols = HEADER[:6] + ["mean lat us"] + [f"{n} lat us" for _, n in PCTS] + HEADER[8:]
@@ -235,11 +229,19 @@ def main():
             vals = r[:6] + [fmt(s["lat_mean_us"])] + [fmt(s[n]) for _, n in PCTS] + r[8:]
             f.write(",".join(str(c).replace(",", "") for c in vals) + "\n")
 
-    plots = plot(folder, rows)
+    plots = plot(folder, rows, ours)
     with open(os.path.join(folder, "summary.md"), "w") as f:
         f.write(f"# {meta.get('title', 'blkengine comparison')}\n\n")
+        if blkio:
+            f.write(f"**{blkio}**\n\n")
         for note in meta.get("notes", []):
             f.write(f"- {note}\n")
+        f.write("\nMedians over the repetitions; min-max is the IOPS range. Latency is fio's total "
+                "latency (submission to completion); percentiles of a mixed workload are the worse "
+                "of read and write. CPU us/IO is fio's user+system CPU time divided by the I/Os it "
+                "completed (the back-end's CPU is not in it). ours/builtin is the IOPS ratio to each "
+                "of fio's builtin engines on the same target. Every figure comes from this run's "
+                "fio JSON, in this folder.\n")
         for target in sorted({r[0] for r in table}):
             f.write(f"\n## {target}\n\n")
             f.write(md_table(HEADER[1:], [r[1:] for r in table if r[0] == target]))
@@ -247,27 +249,10 @@ def main():
             f.write(md_table(["workload", "engine"] + [n for _, n in PCTS],
                              [[w, e] + [fmt(s[n]) for _, n in PCTS]
                               for t, w, e, s in rows if t == target]))
-        if refs:
-            f.write("\n## Against reference figures\n\n")
-            f.write(md_table(ref_header, refs))
-            sources = sorted({r.get("source", "") for r in meta.get("reference", [])} - {""})
-            for src in sources:
-                f.write(f"\nReference: {src}\n")
-        f.write("\nMedians over the repetitions; min-max is the IOPS range. Latency is fio's total "
-                "latency (submission to completion); percentiles of a mixed workload are the worse "
-                "of read and write. CPU us/IO is fio's user+system CPU time divided by the I/Os it "
-                "completed (the back-end's CPU is not in it). ours/builtin is the IOPS ratio to each "
-                "of fio's builtin engines on the same target. Raw fio JSON is in this folder.\n\n")
-        for name, title in plots:
-            f.write(f"![{title}](plots/{name}.png)\n\n")
+            f.write("\n")
+            for name, title in plots.get(target, []):
+                f.write(f"![{title}](plots/{name}.png)\n\n")
     return 0
-
-
-def print_table_generic(header, rows):
-    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-    for r in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
 
 
 def log_scale(values):
@@ -288,8 +273,22 @@ def gnuplot(script, name):
     return True
 
 
-def histogram(plots, name, title, ylabel, columns, groups, values):
-    """One clustered bar chart: groups on x, one bar per column."""
+# One chart per target and metric, each of a readable width whatever the
+# number of targets: a target has at most a few workloads and engines.
+PLOT_WIDTH = 1000
+PLOT_HEIGHT = 500
+
+
+# Level group labels with the key below them; slanted labels run to the
+# right of their bar, so the right margin takes them and the key.
+LEVEL = "set key outside below center horizontal\nset xtics nomirror"
+ROTATED = ("set key outside right top vertical\nset xtics rotate by -35 left nomirror\n"
+           "set bmargin 12\nset rmargin 30")
+
+
+def histogram(plots, name, title, ylabel, columns, groups, values, rotate=False):
+    """One clustered bar chart: groups on x, one bar per column. rotate:
+    slanted group labels, for many groups with long names."""
     data = os.path.join(plots, f"{name}.dat")
     flat = []
     with open(data, "w") as f:
@@ -299,7 +298,7 @@ def histogram(plots, name, title, ylabel, columns, groups, values):
             f.write(f'"{g}" ' + " ".join("?" if v is None else f"{v:.3f}" for v in vals) + "\n")
     log = log_scale(flat)
     script = f"""
-set terminal pngcairo size {max(900, 90 * len(groups) * max(1, len(columns)) // 2)},600 noenhanced font ",9"
+set terminal pngcairo size {PLOT_WIDTH},{PLOT_HEIGHT} noenhanced font ",9"
 set output "{os.path.join(plots, name + '.png')}"
 set title "{title}{' (log scale)' if log else ''}"
 set ylabel "{ylabel}"
@@ -307,8 +306,7 @@ set style data histogram
 set style histogram cluster gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
-set key outside right top
-set xtics rotate by -30 left
+{ROTATED if rotate else LEVEL}
 set grid ytics
 set datafile missing "?"
 {'set logscale y' if log else 'set yrange [0:*]'}
@@ -317,32 +315,35 @@ plot for [i=2:{len(columns) + 1}] "{data}" using i:xtic(1) title columnheader(i)
     return gnuplot(script, name)
 
 
-def plot(folder, rows):
-    """Writes plots/*.png; returns [(name, title)] of those drawn."""
+def plot(folder, rows, ours):
+    """Writes plots/*.png, one per target and metric; returns
+    {target: [(name, title)]} of those drawn."""
     plots = os.path.join(folder, "plots")
     os.makedirs(plots, exist_ok=True)
-    drawn = []
-    groups = sorted({(t, w) for t, w, _, _ in rows}, key=lambda g: (g[0], workload_key(g[1])))
-    engines = sorted({e for _, _, e, _ in rows})
+    drawn = {}
     by_key = {(t, w, e): s for t, w, e, s in rows}
-    for metric, title, ylabel, name in (
-            ("iops", "IOPS (median)", "IOPS", "iops"),
-            ("mbps", "bandwidth (median)", "MB/s", "bandwidth"),
-            ("lat_mean_us", "mean latency", "us", "latency"),
-            ("p99", "p99 latency", "us", "latency-p99")):
-        values = [[(by_key.get((t, w, e)) or {}).get(metric) for e in engines] for t, w in groups]
-        if histogram(plots, name, title, ylabel, engines, [f"{t}\\n{w}" for t, w in groups],
-                     values):
-            drawn.append((name, title))
-    # Percentiles: one chart per target, a cluster of p50..p99.9 per workload and engine.
     for target in sorted({t for t, _, _, _ in rows}):
         mine = [(w, e, s) for t, w, e, s in rows if t == target]
+        workloads = sorted({w for w, _, _ in mine}, key=workload_key)
+        engines = sorted({e for _, e, _ in mine}, key=lambda e: (e not in ours, e))
+        for metric, what, ylabel, kind in (
+                ("iops", "IOPS (median)", "IOPS", "iops"),
+                ("mbps", "bandwidth (median)", "MB/s", "bandwidth"),
+                ("lat_mean_us", "mean latency", "us", "latency"),
+                ("p99", "p99 latency", "us", "latency-p99")):
+            name = f"{kind}-{target}"
+            title = f"{target}: {what}"
+            values = [[(by_key.get((target, w, e)) or {}).get(metric) for e in engines]
+                      for w in workloads]
+            if histogram(plots, name, title, ylabel, engines, workloads, values):
+                drawn.setdefault(target, []).append((name, title))
+        # Percentiles: a cluster of p50..p99.9 per workload and engine.
         name = f"percentiles-{target}"
         title = f"{target}: latency percentiles"
         if histogram(plots, name, title, "us", [n for _, n in PCTS],
-                     [f"{w}\\n{e}" for w, e, _ in mine],
-                     [[s[n] for _, n in PCTS] for _, _, s in mine]):
-            drawn.append((name, title))
+                     [f"{w} {e}" for w, e, _ in mine],
+                     [[s[n] for _, n in PCTS] for _, _, s in mine], rotate=True):
+            drawn.setdefault(target, []).append((name, title))
     for f in os.listdir(plots):
         if f.endswith(".dat"):
             os.unlink(os.path.join(plots, f))

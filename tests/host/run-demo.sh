@@ -1,6 +1,9 @@
 #!/bin/bash
 # scripts/demo --quick on this host: the comparison runs end to end, the
-# report folder holds what it promises, and bad flags are refused. The VM
+# report folder holds what it promises (every figure recomputed from the
+# run's own fio JSON; one plot per target), a run without fio's libblkio
+# engine says why and shows no libblkio figure, apt_mirror reads fake apt
+# configurations, and bad flags are refused. The VM
 # part is left to the VM suites (tests/vm/run.sh, run-vdpa.sh), which boot
 # the same VM; here it would double the time.
 set -u
@@ -9,6 +12,73 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 
 t_begin demo
+
+# scripts/lib/apt-mirror.sh: the mirror comes from the apt configuration
+# it is pointed at (fake ones here), never from a name of its own.
+. "$blk_top/scripts/lib/apt-mirror.sh"
+apt=$(mktemp -d "${TMPDIR:-/tmp}/blkengine-apt.XXXXXX")
+mkdir -p "$apt/a/sources.list.d" "$apt/b/sources.list.d" "$apt/c/sources.list.d"
+# deb822: a source-only entry, a security one, a disabled one, then the
+# mirror (two types, two suites, a trailing slash).
+cat >"$apt/a/sources.list.d/debian.sources" <<'SRC'
+Types: deb-src
+URIs: http://src.example/debian
+Suites: bookworm
+Components: main
+
+# the security archive
+Types: deb
+URIs: http://security.example/debian-security
+Suites: bookworm-security
+Components: main
+
+Types: deb
+URIs: http://off.example/debian
+Suites: bookworm
+Components: main
+Enabled: no
+
+Types: deb deb-src
+URIs: http://mirror.example/debian/
+Suites: bookworm bookworm-updates
+Components: main
+SRC
+# One-line style: source and security lines first, options in brackets.
+cat >"$apt/b/sources.list" <<'SRC'
+# deb http://commented.example/debian bookworm main
+deb-src http://src.example/debian bookworm main
+deb http://security.example/debian-security bookworm-security main
+deb [arch=amd64 signed-by=/usr/share/keyrings/k.gpg] http://list.example/debian bookworm main contrib
+SRC
+# Neither: a source entry and an unrelated suite only.
+printf 'Types: deb-src\nURIs: http://src.example/debian\nSuites: bookworm\n' >"$apt/c/sources.list.d/src.sources"
+printf 'deb http://other.example/debian trixie main\n' >"$apt/c/sources.list"
+
+# expect_mirror NAME URL ARGS...: apt_mirror ARGS prints URL and exits 0.
+expect_mirror() {
+	local name=$1 want=$2 got
+	shift 2
+	if got=$(apt_mirror "$@" 2>&1) && [ "$got" = "$want" ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "expected $want, got: $got"
+	fi
+}
+expect_mirror "apt_mirror: the deb822 entry with Types deb and the codename in Suites" \
+	http://mirror.example/debian "$apt/a" bookworm
+expect_mirror "apt_mirror: the 'deb [options] URL codename' line of sources.list" \
+	http://list.example/debian "$apt/b" bookworm
+BLKENGINE_APT_DIR=$apt/b expect_mirror "apt_mirror: BLKENGINE_APT_DIR names the apt folder" \
+	http://list.example/debian "" bookworm
+if got=$(apt_mirror "$apt/c" bookworm 2>&1); then
+	t_fail "apt_mirror: no mirror for the codename is an error" "exit 0: $got"
+elif grep -qF "$apt/c/sources.list.d/src.sources" <<<"$got" && grep -qF "$apt/c/sources.list" <<<"$got" &&
+	grep -q "no Debian mirror for 'bookworm'" <<<"$got"; then
+	t_pass "apt_mirror: no mirror: exit 1, naming the codename and the files read"
+else
+	t_fail "apt_mirror: no mirror: message naming the codename and files" "$got"
+fi
+rm -rf "$apt"
 
 if ! command -v qemu-storage-daemon >/dev/null; then
 	t_skip all "qemu-storage-daemon not found (install qemu-system-common)"
@@ -85,18 +155,202 @@ if [ "$rows" -eq 23 ]; then
 else
 	t_fail "results.csv: 23 rows" "found $rows" "$(cat "$out/results.csv" 2>/dev/null)"
 fi
+
+# check_report DIR: every figure in DIR's summary.md and results.csv is
+# recomputed from the fio JSON files in DIR (the run's own measurements);
+# a row with no JSON behind it, a value that differs, or a table of another
+# kind fails. Prints what is wrong; exits 0 when all agree.
+check_report() {
+	python3 - "$1" <<'PY'
+import glob, json, os, re, statistics, sys
+d = sys.argv[1]
+runs = {}
+for path in glob.glob(os.path.join(d, "*__*__*__r*.json")):
+    t, w, e, _ = os.path.basename(path)[:-5].split("__")
+    text = open(path).read()
+    doc = json.loads(text[text.find("{"):])
+    iops = bw = lat = n = 0.0
+    p99 = None
+    for j in doc["jobs"]:
+        for k in ("read", "write", "trim"):
+            side = j.get(k) or {}
+            if not side.get("total_ios"):
+                continue
+            iops += side["iops"]
+            bw += side["bw_bytes"]
+            lat += side["lat_ns"]["mean"] * side["total_ios"]
+            n += side["total_ios"]
+            v = side["lat_ns"]["percentile"]["99.000000"] / 1000
+            p99 = v if p99 is None else max(p99, v)
+    runs.setdefault((t, w, e), []).append(dict(iops=iops, mbps=bw / 1e6, lat=lat / n / 1000, p99=p99))
+med = {k: {m: statistics.median(r[m] for r in v) for m in ("iops", "mbps", "lat", "p99")}
+       for k, v in runs.items()}
+bad = []
+checked = 0
+
+def num(cell):
+    return float(cell.replace(",", ""))
+
+def same(cell, want, what):
+    global checked
+    checked += 1
+    got = num(cell)
+    # The report rounds: 0 to 2 decimals, thousands to units.
+    if abs(got - want) > max(0.006 * abs(want), 0.06):
+        bad.append(f"{what}: report {cell}, fio JSON {want:.3f}")
+
+def ratios(cell, t, w, e, what):
+    for r, base in re.findall(r"([0-9.]+)x vs ([\w-]+)", cell):
+        if (t, w, base) not in med:
+            bad.append(f"{what}: a ratio against {base}, which has no fio JSON")
+            continue
+        same(r, med[(t, w, e)]["iops"] / med[(t, w, base)]["iops"], f"{what} ratio vs {base}")
+
+MAIN = ["workload", "engine", "IOPS (median)", "min-max", "MB/s", "mean lat us", "p99 lat us",
+        "CPU us/IO", "ours/builtin"]
+PCT = ["workload", "engine", "p50", "p90", "p99", "p99.9"]
+section = header = None
+rows = set()
+for line in open(os.path.join(d, "summary.md")):
+    line = line.rstrip("\n")
+    if line.startswith("## "):
+        section, header = line[3:], None
+        continue
+    if not line.startswith("|"):
+        header = None
+        continue
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    if header is None:
+        header = cells
+        if header not in (MAIN, PCT):
+            bad.append(f"summary.md: a table not made from this run's fio JSON: {line}")
+        continue
+    if set(line) <= set("|-"):
+        continue
+    key = (section, cells[0], cells[1])
+    what = "summary.md " + " ".join(key)
+    if key not in med:
+        bad.append(f"{what}: no fio JSON for this row")
+        continue
+    m = med[key]
+    if header == MAIN:
+        rows.add(key)
+        lo, hi = cells[3].split("-")
+        same(cells[2], m["iops"], what + " IOPS")
+        same(lo, min(r["iops"] for r in runs[key]), what + " min IOPS")
+        same(hi, max(r["iops"] for r in runs[key]), what + " max IOPS")
+        same(cells[4], m["mbps"], what + " MB/s")
+        same(cells[5], m["lat"], what + " mean latency")
+        same(cells[6], m["p99"], what + " p99")
+        ratios(cells[8], *key, what)
+    elif header == PCT:
+        same(cells[4], m["p99"], what + " p99")
+if rows != set(med):
+    bad.append(f"summary.md rows {sorted(rows)} differ from the runs {sorted(med)}")
+lines = open(os.path.join(d, "results.csv")).read().splitlines()
+cols = lines[0].split(",")
+for line in lines[1:]:
+    c = dict(zip(cols, line.split(",")))
+    key = (c["target"], c["workload"], c["engine"])
+    if key not in med:
+        bad.append(f"results.csv {' '.join(key)}: no fio JSON for this row")
+        continue
+    same(c["IOPS (median)"], med[key]["iops"], f"results.csv {' '.join(key)} IOPS")
+    ratios(c["ours/builtin"], *key, "results.csv " + " ".join(key))
+if not med:
+    bad.append("no fio JSON in " + d)
+print("\n".join(bad) if bad else f"{checked} values agree with the fio JSON")
+sys.exit(1 if bad else 0)
+PY
+}
+
+if res=$(check_report "$out"); then
+	t_pass "every figure of summary.md and results.csv is recomputed from the run's fio JSON ($res)"
+else
+	t_fail "the report's figures come from the run's fio JSON" "$res"
+fi
+
+# check_plots DIR: an IOPS and a bandwidth PNG for each target of the
+# report, each of a readable size (the header's width and height).
+check_plots() {
+	python3 - "$1" <<'PY'
+import os, struct, sys
+d = sys.argv[1]
+targets = sorted({l.split(",")[0] for l in open(os.path.join(d, "results.csv")).read().splitlines()[1:]})
+bad = []
+for t in targets:
+    for kind in ("iops", "bandwidth"):
+        p = os.path.join(d, "plots", f"{kind}-{t}.png")
+        try:
+            head = open(p, "rb").read(24)
+        except OSError:
+            bad.append(f"{p}: missing")
+            continue
+        if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+            bad.append(f"{p}: not a PNG")
+            continue
+        w, h = struct.unpack(">II", head[16:24])
+        if not (900 <= w <= 1200 and 300 <= h <= 900):
+            bad.append(f"{p}: {w}x{h} pixels, not 900-1200 wide and 300-900 high")
+        if f"(plots/{kind}-{t}.png)" not in open(os.path.join(d, "summary.md")).read():
+            bad.append(f"summary.md does not show plots/{kind}-{t}.png")
+print("\n".join(bad) if bad else f"targets {', '.join(targets)}")
+sys.exit(1 if bad or not targets else 0)
+PY
+}
 if command -v gnuplot >/dev/null; then
+	if res=$(check_plots "$out"); then
+		t_pass "IOPS and bandwidth plots: one PNG per target, 900-1200 pixels wide ($res)"
+	else
+		t_fail "IOPS and bandwidth plots, one PNG per target of a readable size" "$res" "$(ls -l "$out/plots")"
+	fi
 	bad=
-	for p in iops latency latency-p99 percentiles-host-file percentiles-host-null; do
+	for p in latency-host-file latency-p99-host-null percentiles-host-file percentiles-host-null; do
 		head -c 8 "$out/plots/$p.png" 2>/dev/null | grep -q PNG || bad="$bad $p"
 	done
 	if [ -z "$bad" ]; then
-		t_pass "PNG plots drawn"
+		t_pass "latency and percentile PNG plots drawn"
 	else
-		t_fail "PNG plots drawn" "missing or not PNG:$bad"
+		t_fail "latency and percentile PNG plots drawn" "missing or not PNG:$bad"
 	fi
 else
 	t_skip "PNG plots drawn" "gnuplot not installed"
+fi
+
+# Without fio's libblkio engine (BLKENGINE_BLKIO_FIO names a fio that is
+# not there): the run goes on with the other engines, and the report says
+# why libblkio is missing and shows no libblkio figure or ratio.
+nb=$out/no-blkio
+nofio=$out/no-such-fio/fio
+log=$(BLKENGINE_BLKIO_FIO=$nofio timeout 600 "$demo" --quick --no-vm --out "$nb" 2>&1)
+rc=$?
+why="BLKENGINE_BLKIO_FIO=$nofio: no such fio binary"
+if [ "$rc" -ne 0 ]; then
+	t_fail "scripts/demo without a libblkio fio exits 0" "exit status $rc" "$log"
+elif ! grep -qF "libblkio engine was not run" "$nb/summary.md" ||
+	! grep -F "libblkio engine was not run" "$nb/summary.md" | grep -qF "$why"; then
+	t_fail "without libblkio, summary.md says it was not run and why ($why)" "$(cat "$nb/summary.md")"
+elif ! grep -F "libblkio engine was not run" <<<"$log" | grep -qF "$why"; then
+	t_fail "without libblkio, the console table says it was not run and why" "$log"
+else
+	t_pass "without libblkio, summary.md and the console say it was not run and why"
+fi
+blkio_rows=$(grep -c ',libblkio,' "$nb/results.csv" 2>/dev/null)
+blkio_json=$(find "$nb" -name '*__libblkio__*' | wc -l)
+blkio_table=$(grep -E '^\|' "$nb/summary.md" | grep -c libblkio)
+blkio_console=$(grep -cE '^host-(file|null) .*libblkio' <<<"$log")
+if [ -s "$nb/results.csv" ] && [ "$blkio_rows" -eq 0 ] && [ "$blkio_json" -eq 0 ] &&
+	[ "$blkio_table" -eq 0 ] && [ "$blkio_console" -eq 0 ] &&
+	grep -Eq '^host-null +randread-4k-qd1 +virtio-blk-vhost-user +[0-9,]+ .* -\s*$' <<<"$log"; then
+	t_pass "without libblkio: no libblkio row, figure or ratio in summary.md, results.csv or the console"
+else
+	t_fail "without libblkio: no libblkio figures" "results.csv rows $blkio_rows, JSON $blkio_json, summary.md table lines $blkio_table, console lines $blkio_console" \
+		"$(cat "$nb/summary.md" 2>/dev/null)" "$log"
+fi
+if res=$(check_report "$nb"); then
+	t_pass "without libblkio, every figure is recomputed from that run's fio JSON ($res)"
+else
+	t_fail "without libblkio, the report's figures come from its run's fio JSON" "$res"
 fi
 if ! pgrep -f "qemu-storage-daemon.*blkdemo" >/dev/null; then
 	t_pass "no daemon left running"

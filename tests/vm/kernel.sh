@@ -24,10 +24,13 @@ ensure_backports() {
 	if apt-cache policy 2>/dev/null | grep -q 'bookworm-backports'; then
 		return
 	fi
-	say "adding bookworm-backports in $bpo_file"
+	local mirror
+	. "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib/apt-mirror.sh"
+	mirror=$(apt_mirror) || die "no mirror for bookworm-backports (see above)"
+	say "adding bookworm-backports from $mirror in $bpo_file"
 	as_root tee "$bpo_file" >/dev/null <<SRC
 Types: deb
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: bookworm-backports
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
