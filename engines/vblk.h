@@ -156,6 +156,9 @@ enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_io *io);
 /* Consumes used entries until max I/Os are complete; -errno when the ring broke. */
 int vblk_reap(struct thread_data *td, struct vblk_thread *vt, unsigned int max);
 
+/* The errno I/O fails with on a broken queue: ETIMEDOUT, EPROTO or ECONNRESET. */
+int vblk_broken_errno(const struct vblk_thread *vt);
+
 /* After the queue broke: completes up to max I/Os in flight with an error. */
 void vblk_fail_in_flight(struct vblk_thread *vt, unsigned int max);
 

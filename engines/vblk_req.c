@@ -278,7 +278,7 @@ enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_io *io)
 	return FIO_Q_QUEUED;
 }
 
-static int broken_errno(const struct vblk_thread *vt)
+int vblk_broken_errno(const struct vblk_thread *vt)
 {
 	switch (vt->broken) {
 	case VBLK_STALLED:
@@ -293,7 +293,7 @@ static int broken_errno(const struct vblk_thread *vt)
 static void finish_io(struct vblk_thread *vt, struct vblk_io *io)
 {
 	if (io->lost) {
-		int err = broken_errno(vt);
+		int err = vblk_broken_errno(vt);
 
 		blk_io_fail(&io->track, BLK_ERR_ERRNO, (uint32_t)err, err);
 	}

@@ -321,8 +321,10 @@ enum fio_q_status virtio_blk_queue(struct thread_data *td, struct io_u *io_u)
 	io_u->error = 0;
 
 	if (vt->broken) {
-		blk_io_fail(&io->track, BLK_ERR_ERRNO, ECONNRESET, ECONNRESET);
-		io_u->error = ECONNRESET;
+		int err = vblk_broken_errno(vt);
+
+		blk_io_fail(&io->track, BLK_ERR_ERRNO, (uint32_t)err, err);
+		io_u->error = err;
 		return FIO_Q_COMPLETED;
 	}
 	ret = vblk_add_io(vt, io);

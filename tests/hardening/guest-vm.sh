@@ -452,14 +452,16 @@ if [ -n "$vdpa_ok" ]; then
 	bg_wait "$start" 90
 	verdict=$(python3 -c '
 import json, sys
-d = json.load(open(sys.argv[1]))
+t = open(sys.argv[1]).read()
+d = json.loads(t[t.index("\n{") + 1 if not t.startswith("{") else 0:])
 print(" ".join("%s:%d" % (j["jobname"], j["error"]) for j in d["jobs"]))
 ' "$work/stall.json" 2>/dev/null)
 	if [ -z "$bg_rc" ]; then
 		t_fail "$name" "fio still running after 90 s; killed" "$(cat "$work/bg.out")"
 	elif [ "$bg_rc" -ge 124 ] || [ "$bg_rc" -eq 0 ] || [ "$verdict" != "a:110 b:0" ] ||
 		grep -q "closed the connection" "$work/bg.out"; then
-		t_fail "$name" "exit $bg_rc, jobs: ${verdict:-no JSON}" "$(cat "$work/bg.out")"
+		t_fail "$name" "exit $bg_rc, jobs: ${verdict:-no JSON}" "$(cat "$work/bg.out")" \
+			"$(head -c 600 "$work/stall.json" 2>/dev/null)"
 	else
 		t_pass "$name (exit $bg_rc, jobs $verdict)"
 	fi
