@@ -4,6 +4,16 @@
 # the suite's closing line "N passed, N failed[, N skipped]" and returns
 # non-zero when a case failed. Counts also go to $BLK_TEST_COUNTS when set,
 # so scripts/test can add the suites up.
+#
+# CI=true: a skip is a failure ("FAIL suite: case (skipped in CI: why)"),
+# so a suite that cannot run (a tool missing, not root) fails the run
+# instead of passing it unseen. A suite that ends early must still go
+# through t_skip and t_end, and exit with t_end's status.
+#
+# BLK_TEST_ONLY=ERE: only the cases whose names match run and count
+# (tests/mutants/run.sh uses it to run the one case a mutant targets).
+# t_pass/t_fail/t_skip ignore other names; suites wrap costly work in
+# "if t_only NAME" so that a filtered run is quick.
 
 t_passed=0
 t_failed=0
@@ -15,7 +25,15 @@ t_begin() {
 	echo "== $t_suite"
 }
 
+# t_only NAME: true when NAME is selected (BLK_TEST_ONLY unset, or NAME
+# matches it as an extended regular expression).
+t_only() {
+	[ -z "${BLK_TEST_ONLY:-}" ] && return 0
+	[[ $1 =~ $BLK_TEST_ONLY ]]
+}
+
 t_pass() {
+	t_only "$1" || return 0
 	t_passed=$((t_passed + 1))
 	echo "PASS $t_suite: $1"
 }
@@ -24,6 +42,12 @@ t_pass() {
 t_fail() {
 	local name=$1
 	shift
+	if ! t_only "$name"; then
+		# Not selected, not counted; shown because it may explain why the
+		# selected case did not run (a daemon that did not start).
+		echo "(not selected) FAIL $t_suite: $name"
+		return 0
+	fi
 	t_failed=$((t_failed + 1))
 	echo "FAIL $t_suite: $name"
 	if [ $# -gt 0 ]; then
@@ -33,14 +57,21 @@ t_fail() {
 
 # t_skip NAME REASON: a skip must say why.
 t_skip() {
-	t_skipped=$((t_skipped + 1))
-	echo "SKIP $t_suite: $1 ($2)"
+	t_only "$1" || return 0
+	if [ "${CI:-}" = true ]; then
+		t_failed=$((t_failed + 1))
+		echo "FAIL $t_suite: $1 (skipped in CI: $2)"
+	else
+		t_skipped=$((t_skipped + 1))
+		echo "SKIP $t_suite: $1 ($2)"
+	fi
 }
 
 # t_check NAME CMD...: passes when CMD exits 0.
 t_check() {
 	local name=$1 out
 	shift
+	t_only "$name" || return 0
 	if out=$("$@" 2>&1); then
 		t_pass "$name"
 	else
@@ -51,6 +82,7 @@ t_check() {
 t_end() {
 	local line="$t_passed passed, $t_failed failed"
 	[ "$t_skipped" -gt 0 ] && line="$line, $t_skipped skipped"
+	[ -n "${BLK_TEST_ONLY:-}" ] && line="$line (only cases matching /$BLK_TEST_ONLY/)"
 	echo "$t_suite: $line"
 	if [ -n "${BLK_TEST_COUNTS:-}" ]; then
 		echo "$t_suite $t_passed $t_failed $t_skipped" >>"$BLK_TEST_COUNTS"

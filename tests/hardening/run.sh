@@ -320,31 +320,55 @@ ssock=$(qsd_sock soak)
 start=$(date +%s)
 run_fio out "${eng[@]}" --name=fill --filename="$ssock" --rw=write --bs=1M --offset=64M \
 	--size=32M --iodepth=4 --buffer_pattern=0x5a || t_fail "soak: fill the trim region" "$out"
-if BLK_FIO_TIMEOUT=$((soak_secs + 120)) run_fio out "${eng[@]}" --thread=1 \
-	--filename="$ssock" --time_based --runtime="$soak_secs" \
+BLK_FIO_TIMEOUT=$((soak_secs + 120)) run_fio out "${eng[@]}" --thread=1 \
+	--filename="$ssock" --time_based --runtime="$soak_secs" --output-format=json \
 	--name=rw --offset=32M --size=32M --rw=randrw --bssplit=4k/40:8k/20:64k/30:256k/10 \
 	--iodepth=16 --fsync=64 --writefua=1 --verify=crc32c --verify_fatal=1 \
 	--verify_backlog=256 \
 	--name=trimwrite --offset=0 --size=32M --rw=randtrimwrite --bs=32k --iodepth=1 \
 	--verify=crc32c --verify_fatal=1 --verify_backlog=64 \
-	--name=trim --offset=64M --size=32M --rw=randtrim --bs=64k --iodepth=8; then
+	--name=trim --offset=64M --size=32M --rw=randtrim --bs=64k --iodepth=8
+soak_rc=$?
+if [ $soak_rc -eq 0 ]; then
 	t_pass "soak ${soak_secs} s: randrw + flushes + writefua, randtrimwrite, randtrim; verified as they go"
 else
-	t_fail "soak ${soak_secs} s" "$out"
+	t_fail "soak ${soak_secs} s" "fio exit status $soak_rc" "$out"
 fi
-# Each job really issued what it is named for ("issued rwts: total=R,W,T,...").
-issued=$(awk '/^[a-z]+: \(groupid=/ {job=$1} /issued rwts: total=/ {
-	split($0, a, "total="); split(a[2], n, ","); print job, n[1], n[2], n[3]}' <<<"$out")
-if awk '$1 == "rw:" && $2 > 0 && $3 > 0 {rw=1} $1 == "trimwrite:" && $3 > 0 && $4 > 0 {tw=1}
-	$1 == "trim:" && $4 > 0 {t=1} END {exit !(rw && tw && t)}' <<<"$issued"; then
+# fio's JSON report, one line a job: name, reads, writes, trims, error.
+# Nothing when fio crashed or was killed before it reported.
+issued=$(python3 -c 'import json,sys
+t = sys.stdin.read()
+i = t.find("\n{")
+d = json.JSONDecoder().raw_decode(t[i + 1:])[0] if i >= 0 or t.startswith("{") else None
+for j in d["jobs"]:
+	print(j["jobname"], j["read"]["total_ios"], j["write"]["total_ios"], j["trim"]["total_ios"], j["error"])
+' <<<"$out" 2>&1)
+if awk '$1 == "rw" && $2 > 0 && $3 > 0 {rw=1} $1 == "trimwrite" && $3 > 0 && $4 > 0 {tw=1}
+	$1 == "trim" && $4 > 0 {t=1} END {exit !(rw && tw && t)}' <<<"$issued"; then
 	t_pass "soak: every job issued its reads, writes and trims"
 else
 	t_fail "soak: every job issued its reads, writes and trims" "$issued"
 fi
-if grep -qiE "verify: bad|mismatch" <<<"$out"; then
-	t_fail "soak: zero verify mismatches" "$(grep -iE 'verify: bad|mismatch' <<<"$out" | head)"
-else
+# No mismatch means: fio finished on its own (a mismatch ends it with an
+# error under verify_fatal, a crash or the timeout with a signal), every
+# job reported no error, both verifying jobs read back what they wrote,
+# and fio printed no verify complaint.
+why=
+if [ $soak_rc -ne 0 ]; then
+	why="fio exit status $soak_rc"
+elif ! awk 'NF == 5 {n++} END {exit n != 3}' <<<"$issued"; then
+	why="no JSON report of the three jobs"
+elif ! awk '$5 != 0 {exit 1}' <<<"$issued"; then
+	why="a job reported an error"
+elif ! awk '($1 == "rw" || $1 == "trimwrite") && $2 > 0 {n++} END {exit n != 2}' <<<"$issued"; then
+	why="a verifying job read nothing back"
+elif grep -qiE "verify: bad|mismatch|bad magic|bad header" <<<"$out"; then
+	why="fio reported: $(grep -iE 'verify: bad|mismatch|bad magic|bad header' <<<"$out" | head -5)"
+fi
+if [ -z "$why" ]; then
 	t_pass "soak: zero verify mismatches"
+else
+	t_fail "soak: zero verify mismatches" "$why" "$issued" "$(grep -v '^ ' <<<"$out" | head -20)"
 fi
 if cmp -s -n $((32 * MiB)) -i $((64 * MiB)):0 "$simg" /dev/zero; then
 	t_pass "soak: every trimmed block reads as zeroes in the image"

@@ -72,6 +72,10 @@ qsd_stop_all() {
 }
 
 qsd_scratch_cleanup() {
+	local name
+	for name in "${!qsd_tracers[@]}"; do
+		qsd_trace_stop "$name"
+	done
 	qsd_stop_all
 	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
 	rm -rf "$qsd_dir"
@@ -97,4 +101,60 @@ qsd_null_export() {
 	qsd_start "$1" \
 		--blockdev "driver=null-co,node-name=$1,size=$2,read-zeroes=on" \
 		--export "type=vhost-user-blk,id=e-$1,node-name=$1,addr.type=unix,addr.path=@SOCK@,writable=$5,logical-block-size=$3,num-queues=$4"
+}
+
+# Back-end side counts: what the daemon really did, seen in its system
+# calls (strace attached to it and every thread it starts). A file export
+# with the default aio=threads writes with pwrite64/pwritev and makes each
+# flush that follows a write an fdatasync of the image; a flush with no
+# write since the previous one never reaches the file.
+#
+# qsd_trace_start NAME FILE SYSCALLS   starts counting SYSCALLS (strace's
+#                                      -e trace= list) into FILE; returns once
+#                                      every thread of the daemon is traced
+# qsd_trace_stop NAME                  stops counting; FILE is complete
+# strace_calls FILE SYSCALL...         the calls of these in FILE (strace -c)
+# (qsd_trace_start must run in the suite's shell, not in $(...), for
+# qsd_trace_stop to find the tracer.)
+declare -A qsd_tracers=()
+
+qsd_trace_start() {
+	local name=$1 file=$2 calls=$3 pid=${qsd_pids[$1]:-} i t traced
+	[ -n "$pid" ] || { echo "qsd_trace_start: no daemon $name" >&2; return 1; }
+	command -v strace >/dev/null || { echo "qsd_trace_start: strace is not installed" >&2; return 1; }
+	strace -f -qq -c -o "$file" -e trace="$calls" -p "$pid" >/dev/null 2>"$file.err" &
+	qsd_tracers[$name]=$!
+	for i in $(seq 100); do
+		traced=1
+		for t in /proc/"$pid"/task/*/status; do
+			awk '/^TracerPid:/ {exit $2 == 0}' "$t" 2>/dev/null || traced=0
+		done
+		[ $traced = 1 ] && return 0
+		if ! kill -0 "${qsd_tracers[$name]}" 2>/dev/null; then
+			echo "strace could not attach to qemu-storage-daemon $name:" >&2
+			cat "$file.err" >&2
+			unset "qsd_tracers[$name]"
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "strace: not attached to every thread of qemu-storage-daemon $name after 5 s" >&2
+	qsd_trace_stop "$name"
+	return 1
+}
+
+qsd_trace_stop() {
+	local pid=${qsd_tracers[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "qsd_tracers[$1]"
+}
+
+strace_calls() {
+	local file=$1
+	shift
+	# Rows: % time, seconds, usecs/call, calls, [errors,] syscall.
+	awk -v want=" $* " 'NF >= 5 && $4 ~ /^[0-9]+$/ && index(want, " " $NF " ") {n += $4}
+		END {print n + 0}' "$file"
 }
