@@ -83,6 +83,8 @@ stop_fake() {
 
 # ------------------------------------------------ used-ring faults
 # The fake RAM disk serves 200 requests well, then breaks the protocol.
+# A filtered run (BLK_TEST_ONLY) skips sections whose cases it does not name.
+if t_only "back-end used-unknown-id used-duplicate used-runahead used-close: fio fails in seconds / back-end claims overlong used lengths / back-end never completes: fio ends with a timeout / SIGTERM while the back-end is stuck"; then
 viol="not in flight \(protocol violation\)"
 for c in "used-unknown-id|$viol" "used-duplicate|$viol" "used-runahead|$viol" \
 	 "used-close|closed the connection"; do
@@ -139,11 +141,14 @@ else
 	[ -n "$left" ] && kill -KILL $left 2>/dev/null
 fi
 stop_fake
+fi
 
 # ------------------------------------------------ one queue stalls
 # Two jobs share the device, one queue each; the back-end never completes
 # on queue 1. That job fails with ETIMEDOUT after blk_stall_timeout; the
 # job on queue 0 runs its whole runtime without an error.
+# A filtered run (BLK_TEST_ONLY) skips sections whose cases it does not name.
+if t_only "one stalled queue of two: its job fails with ETIMEDOUT, the other runs on"; then
 start_fake stall-q1
 run_fio out "${eng[@]}" --thread=1 --numjobs=2 --name=s --filename="$fake_sock" --rw=randread \
 	--bs=4k --size=8M --iodepth=4 --time_based --runtime=6 --blk_stall_timeout=2 \
@@ -168,11 +173,14 @@ else
 		"exit $rc, ${verdict:-no JSON}" "$out"
 fi
 stop_fake
+fi
 
 # ------------------------------------------------ config values at limits
 # seg_max 0 reads as one segment a request (the fake drops a client that
 # sends more); seg_max 65535 with 512-byte segments stays within 1024
 # descriptors a request (QEMU's limit) for 1 MiB I/Os.
+# A filtered run (BLK_TEST_ONLY) skips sections whose cases it does not name.
+if t_only "seg_max 0: one segment a request, verify passes / seg_max 65535, size_max 512: 1 MiB I/Os split within 1024 descriptors / size_max 1: refused at start-up, naming size_max / capacity of 2^64 - 512 bytes"; then
 start_fake limits-segmax0
 if run_fio out "${eng[@]}" --name=l --filename="$fake_sock" --rw=randrw --bsrange=4k-64k \
 	--size=8M --iodepth=8 --verify=crc32c --verify_fatal=1; then
@@ -201,11 +209,14 @@ else
 	t_fail "capacity of 2^64 - 512 bytes: I/O in the first 8 MiB verifies" "$out"
 fi
 stop_fake
+fi
 
 # --------------------------------------------- blkdebug fault injection
 # A preallocated qcow2 maps guest offsets to file offsets in order, so a
 # blkdebug rule on a file sector hits one known guest offset; qcow2 raises
 # read_aio / write_aio on data I/O.
+# A filtered run (BLK_TEST_ONLY) skips sections whose cases it does not name.
+if t_only "blkdebug read error / blkdebug write error / start the blkdebug export / continue_on_error=io: exactly one of 2048 reads failed / the failed read reports VIRTIO_BLK_S_IOERR"; then
 if ! command -v qemu-img >/dev/null; then
 	t_skip "blkdebug fault injection" "qemu-img is not installed (Debian: qemu-utils)"
 else
@@ -272,8 +283,11 @@ print(j["total_err"], j["read"]["total_ios"])' <<<"$out" 2>/dev/null)
 	fi
 	qsd_stop faulty
 fi
+fi
 
 # ------------------------------------------------ killed and restarted
+# A filtered run (BLK_TEST_ONLY) skips sections whose cases it does not name.
+if t_only "writer's back-end SIGKILLed / back-end restarted on the same socket: a new verify run works / start the file export / restart the file export"; then
 img=$qsd_dir/img
 truncate -s $((256 * MiB)) "$img"
 qsd_file_export victim "$img" 512 1 on || t_fail "start the file export"
@@ -301,6 +315,7 @@ else
 	t_fail "back-end restarted on the same socket: a new verify run works" "$out"
 fi
 qsd_stop victim
+fi
 
 # ----------------------------------------------------------------- soak
 # Three threads share one connection, one region each: random reads and
@@ -313,6 +328,8 @@ qsd_stop victim
 # one write pass over everything, verified outside the engine by fio's
 # psync engine on the image file. (fio 3.33's trim_percentage asserts in
 # every engine, its own psync included, so trims are checked this way.)
+# A filtered run (BLK_TEST_ONLY) skips sections whose cases it does not name.
+if t_only "soak: every job / soak: zero verify mismatches / soak: every trimmed block / soak: the image / soak: final write pass / soak: fill the trim region / start the soak export"; then
 simg=$qsd_dir/soak
 truncate -s $((96 * MiB)) "$simg"
 qsd_file_export soak "$simg" 512 3 on || t_fail "start the soak export"
@@ -389,4 +406,6 @@ else
 	t_fail "soak: final write pass" "$out"
 fi
 echo "-- soak took $(( $(date +%s) - start )) s"
+fi
+
 t_end
