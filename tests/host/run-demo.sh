@@ -83,7 +83,7 @@ rm -rf "$apt"
 if ! command -v qemu-storage-daemon >/dev/null; then
 	t_skip all "qemu-storage-daemon not found (install qemu-system-common)"
 	t_end
-	exit 0
+	exit
 fi
 out=$(mktemp -d "${TMPDIR:-/tmp}/blkengine-demo.XXXXXX")
 trap 'rm -rf "$out"' EXIT
