@@ -173,12 +173,57 @@ if zero_range 36 $((2 << 20)); then t_pass "write-zeroes range reads back as zer
 	t_fail "write-zeroes range reads back as zeroes" "image bytes at 36M are not zero:" \
 		"$(dd if="$img" bs=1M skip=36 count=2 2>/dev/null | od -A d -t x1 | head -n 4)"; fi
 
-expect_ok "flush (fsync=4)" "${common[@]}" --rw=randwrite --bs=4k --size=1M --offset=40M \
-	--iodepth=4 --fsync=4
-if grep -Eq "issued rwts: total=[0-9]+,[0-9]+,[0-9]+,[1-9]" <<<"$last_out"; then
-	t_pass "flushes were issued"
+# traced_ok NAME FIO_ARGS...: expect_ok while strace counts the flushes
+# (fdatasync/fsync) export A's daemon makes on its backing file: the device
+# side of VIRTIO_BLK_T_FLUSH. Sets flushes; empty when tracing failed.
+traced_ok() {
+	local name=$1 pid=${qsd_pid[vda]} tracer i t all
+	shift
+	flushes=
+	if ! command -v strace >/dev/null; then
+		t_fail "$name" "strace is not installed (scripts/bootstrap installs it)"
+		return
+	fi
+	strace -f -qq -c -o "$work/strace.out" -e trace=fdatasync,fsync -p "$pid" \
+		>/dev/null 2>"$work/strace.err" &
+	tracer=$!
+	for i in $(seq 100); do
+		all=1
+		for t in /proc/"$pid"/task/*/status; do
+			awk '/^TracerPid:/ {exit $2 == 0}' "$t" 2>/dev/null || all=0
+		done
+		[ $all = 1 ] && break
+		sleep 0.05
+	done
+	expect_ok "$name" "$@"
+	kill -INT "$tracer" 2>/dev/null
+	wait "$tracer" 2>/dev/null
+	[ $all = 1 ] || { t_fail "$name: strace attached" "$(cat "$work/strace.err")"; return; }
+	flushes=$(awk 'NF >= 5 && $4 ~ /^[0-9]+$/ && ($NF == "fdatasync" || $NF == "fsync") {n += $4}
+		END {print n + 0}' "$work/strace.out")
+}
+
+# QD1, so the daemon cannot merge flushes: 256 writes, a flush every 4.
+traced_ok "flush (fsync=4)" "${common[@]}" --rw=randwrite --bs=4k --size=1M --offset=40M \
+	--iodepth=1 --fsync=4
+if [ -n "$flushes" ] && [ "$flushes" -ge 60 ]; then
+	t_pass "fsync=4: the daemon flushed its file $flushes times for 256 writes"
 else
-	t_fail "flushes were issued" "$last_out"
+	t_fail "fsync=4: the daemon flushes its file for every 4 writes" "flushes: ${flushes:-?}" "$last_out"
+fi
+traced_ok "writefua=1 randwrite verify" "${common[@]}" --rw=randwrite --bs=4k --size=512k \
+	--offset=40M --iodepth=1 --writefua=1 --verify=crc32c --verify_fatal=1
+if [ -n "$flushes" ] && [ "$flushes" -ge 128 ]; then
+	t_pass "writefua=1: the daemon flushed its file $flushes times for 128 writes"
+else
+	t_fail "writefua=1: a flush reaches the daemon after every write" "flushes: ${flushes:-?}" "$last_out"
+fi
+traced_ok "the same writes without writefua" "${common[@]}" --rw=randwrite --bs=4k --size=512k \
+	--offset=40M --iodepth=1 --verify=crc32c --verify_fatal=1
+if [ -n "$flushes" ] && [ "$flushes" -le 2 ]; then
+	t_pass "without writefua: no flush per write ($flushes)"
+else
+	t_fail "without writefua: no flush per write" "flushes: ${flushes:-?}" "$last_out"
 fi
 
 # Bad inputs on A.
