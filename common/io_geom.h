@@ -69,11 +69,15 @@ static inline uint64_t blk_split_count(uint64_t len, uint64_t max)
 	return len / max + !!(len % max);
 }
 
-/* Length of command i (0-based) of that split. */
+/* Length of command i (0-based) of that split (max > 0); 0 past the last. */
 static inline uint64_t blk_split_len(uint64_t len, uint64_t max, uint64_t i)
 {
-	uint64_t done = i * max;
+	uint64_t done;
 
+	/* i * max would wrap for i far past the last command. */
+	if (i > len / max)
+		return 0;
+	done = i * max;
 	if (done >= len)
 		return 0;
 	return len - done < max ? len - done : max;

@@ -92,11 +92,6 @@ int blk_nvme_cmd_write(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw)
 	return blk_nvme_cmd_rw(cmd, nvme_cmd_write, rw, BLK_RW_DATA_OUT);
 }
 
-int blk_nvme_cmd_compare(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw)
-{
-	return blk_nvme_cmd_rw(cmd, nvme_cmd_compare, rw, BLK_RW_DATA_IN);
-}
-
 int blk_nvme_cmd_write_zeroes(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw)
 {
 	return blk_nvme_cmd_rw(cmd, nvme_cmd_write_zeroes, rw, BLK_RW_ZEROES);
@@ -155,70 +150,4 @@ int blk_nvme_cmd_dsm(struct nvme_uring_cmd *cmd, uint32_t nsid,
 	cmd->cdw10 = nr - 1;
 	cmd->cdw11 = attr;
 	return 0;
-}
-
-int blk_nvme_io_check(const struct blk_nvme_ns *ns, uint64_t offset,
-		      uint64_t len, uint64_t *slba, uint32_t *nlb)
-{
-	uint64_t first, blocks;
-
-	if (!ns->block_size || offset % ns->block_size ||
-	    len % ns->block_size || !len)
-		return -EINVAL;
-	first = offset / ns->block_size;
-	blocks = len / ns->block_size;
-	if (first >= ns->nsze || blocks > ns->nsze - first)
-		return -ERANGE;
-	if (blocks > BLK_NVME_MAX_NLB)
-		return -E2BIG;
-	if (len > ns->max_transfer)
-		return -EMSGSIZE;
-	*slba = first;
-	*nlb = (uint32_t)blocks;
-	return 0;
-}
-
-char *blk_nvme_io_check_msg(int err, const struct blk_nvme_ns *ns,
-			    uint64_t offset, uint64_t len,
-			    char *buf, size_t size)
-{
-	uint64_t bs = ns->block_size;
-
-	switch (err) {
-	case 0:
-		snprintf(buf, size, "%" PRIu64 " bytes at offset %" PRIu64 " fit namespace %" PRIu32,
-			 len, offset, ns->nsid);
-		break;
-	case -EINVAL:
-		if (!bs)
-			snprintf(buf, size, "namespace %" PRIu32 " has no block size", ns->nsid);
-		else if (offset % bs)
-			snprintf(buf, size, "offset %" PRIu64 " is not a multiple of the %" PRIu64 "-byte block size (remainder %" PRIu64 ")",
-				 offset, bs, offset % bs);
-		else if (!len)
-			snprintf(buf, size, "length 0 at offset %" PRIu64 ": an I/O needs at least one %" PRIu64 "-byte block",
-				 offset, bs);
-		else
-			snprintf(buf, size, "length %" PRIu64 " is not a multiple of the %" PRIu64 "-byte block size (remainder %" PRIu64 ")",
-				 len, bs, len % bs);
-		break;
-	case -ERANGE:
-		snprintf(buf, size, "blocks %" PRIu64 "..%" PRIu64 " (offset %" PRIu64 ", length %" PRIu64 ") end past the %" PRIu64 " blocks of namespace %" PRIu32,
-			 bs ? offset / bs : 0, bs ? (offset + len) / bs - 1 : 0,
-			 offset, len, ns->nsze, ns->nsid);
-		break;
-	case -E2BIG:
-		snprintf(buf, size, "length %" PRIu64 " is %" PRIu64 " blocks, more than the %u one command can address",
-			 len, bs ? len / bs : 0, BLK_NVME_MAX_NLB);
-		break;
-	case -EMSGSIZE:
-		snprintf(buf, size, "length %" PRIu64 " is above the device's maximum transfer of %" PRIu32 " bytes",
-			 len, ns->max_transfer);
-		break;
-	default:
-		snprintf(buf, size, "I/O of %" PRIu64 " bytes at offset %" PRIu64 " failed its check: %s",
-			 len, offset, strerror(-err));
-		break;
-	}
-	return buf;
 }

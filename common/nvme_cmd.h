@@ -59,8 +59,6 @@ struct blk_nvme_rw {
 int blk_nvme_cmd_read(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
 /* FUA, LR, PRINFO, PI tags, DTYPE/DSPEC (e.g. FDP placement). */
 int blk_nvme_cmd_write(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
-/* FUA, LR, PRINFO, PI tags; buf holds the data to compare with. */
-int blk_nvme_cmd_compare(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
 /* No data; FUA, LR, DEAC, PRINFO, PI tags. */
 int blk_nvme_cmd_write_zeroes(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
 /* No data; FUA, LR, PRINFO, PI tags. */
@@ -89,25 +87,5 @@ int blk_nvme_dsm_range(struct nvme_dsm_range *range, uint64_t slba,
 int blk_nvme_cmd_dsm(struct nvme_uring_cmd *cmd, uint32_t nsid,
 		     struct nvme_dsm_range *ranges, unsigned int nr,
 		     uint32_t attr);
-
-/*
- * Checks an I/O of len bytes at byte offset against ns (units of
- * ns->block_size) and stores its first block and block count. Returns 0,
- * or the first failing check:
- *   -EINVAL    offset or len not a multiple of block_size, or len 0
- *   -ERANGE    the I/O ends past the namespace (nsze)
- *   -E2BIG     more than BLK_NVME_MAX_NLB blocks
- *   -EMSGSIZE  len above ns->max_transfer
- */
-int blk_nvme_io_check(const struct blk_nvme_ns *ns, uint64_t offset,
-		      uint64_t len, uint64_t *slba, uint32_t *nlb);
-
-/*
- * One line saying which check of blk_nvme_io_check() returned err and
- * with which numbers. Returns buf.
- */
-char *blk_nvme_io_check_msg(int err, const struct blk_nvme_ns *ns,
-			    uint64_t offset, uint64_t len,
-			    char *buf, size_t size);
 
 #endif

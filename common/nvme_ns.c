@@ -69,19 +69,56 @@ uint64_t blk_nvme_mdts_bytes(uint8_t mdts, uint32_t min_page)
 	return (uint64_t)1 << shift;
 }
 
-static uint32_t blk_max_transfer(uint64_t mdts_bytes, uint32_t kernel_max,
-				 uint32_t block_size)
+/* Greatest common divisor (Euclid); a and b non-zero. */
+static uint64_t blk_gcd(uint64_t a, uint64_t b)
 {
-	/* what NLB and a 32-bit data_len can express at all */
-	uint64_t limit = (uint64_t)BLK_NVME_MAX_NLB * block_size;
+	while (b) {
+		uint64_t r = a % b;
 
-	if (limit > UINT32_MAX)
-		limit = UINT32_MAX;
-	if (mdts_bytes && mdts_bytes < limit)
-		limit = mdts_bytes;
-	if (kernel_max && kernel_max < limit)
-		limit = kernel_max;
-	return (uint32_t)(limit - limit % block_size);
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+int blk_nvme_ns_geom(const struct blk_nvme_ns *ns, bool pi_strip, struct blk_geom *g,
+		     char *msg, size_t msg_len)
+{
+	uint32_t block = ns->extended_lba && !pi_strip ? ns->lba_size + ns->ms : ns->lba_size;
+	uint64_t limits[3] = {
+		ns->mdts_bytes,
+		ns->kernel_max_bytes,
+		(uint64_t)BLK_NVME_MAX_NLB * block,
+	};
+	uint64_t unit;
+	uint32_t max_xfer;
+	int ret;
+
+	/*
+	 * Split commands in whole pages where the block allows it, so each
+	 * command after the first of an io_u starts on a page boundary:
+	 * with extended-LBA blocks (e.g. 4160 bytes) commands starting
+	 * mid-page were refused (EINVAL) by Linux 6.12 at random. The unit
+	 * is the least common multiple of the block and the page;
+	 * blk_geom_max_xfer() falls back to the block when it does not fit.
+	 */
+	unit = (uint64_t)block / blk_gcd(block, BLK_NVME_MIN_PAGE) * BLK_NVME_MIN_PAGE;
+	max_xfer = blk_geom_max_xfer(limits, 3, block, unit > UINT32_MAX ? 0 : (uint32_t)unit);
+	if (!max_xfer) {
+		blk_msg(msg, msg_len,
+			"namespace %" PRIu32 ": the maximum transfer (MDTS %" PRIu64 " bytes, kernel %" PRIu32 " bytes) is smaller than one %" PRIu32 "-byte block",
+			ns->nsid, ns->mdts_bytes, ns->kernel_max_bytes, block);
+		return -EOPNOTSUPP;
+	}
+	ret = blk_geom_init(g, block, ns->nsze, max_xfer);
+	if (ret == -EOVERFLOW)
+		blk_msg(msg, msg_len,
+			"namespace %" PRIu32 ": %" PRIu64 " blocks of %" PRIu32 " bytes are more than 2^64 bytes; the reported size (NSZE) cannot be right",
+			ns->nsid, ns->nsze, block);
+	else if (ret)
+		blk_msg(msg, msg_len, "namespace %" PRIu32 ": no usable geometry (%" PRIu64 " blocks of %" PRIu32 " bytes, %" PRIu32 " bytes per command)",
+			ns->nsid, ns->nsze, block, max_xfer);
+	return ret;
 }
 
 int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
@@ -129,7 +166,6 @@ int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
 	ns->lba_size = 1u << lbads;
 	ns->ms = le16toh(id.lbaf[lbaf].ms);
 	ns->extended_lba = ns->ms && (id.flbas & NVME_NS_FLBAS_META_EXT);
-	ns->block_size = ns->lba_size + (ns->extended_lba ? ns->ms : 0);
 
 	ns->pi_type = id.dps & NVME_NS_DPS_PI_MASK;
 	if (ns->pi_type > 3) {
@@ -153,14 +189,6 @@ int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
 
 	ns->mdts_bytes = blk_nvme_mdts_bytes(ctrl.mdts, min_page);
 	ns->kernel_max_bytes = kernel_max_bytes;
-	ns->max_transfer = blk_max_transfer(ns->mdts_bytes, kernel_max_bytes,
-					    ns->block_size);
-	if (!ns->max_transfer) {
-		blk_msg(msg, msg_len,
-			"namespace %" PRIu32 ": the maximum transfer (MDTS %" PRIu64 " bytes, kernel %" PRIu32 " bytes) is smaller than one %" PRIu32 "-byte block",
-			nsid, ns->mdts_bytes, kernel_max_bytes, ns->block_size);
-		return -EOPNOTSUPP;
-	}
 	return 0;
 }
 

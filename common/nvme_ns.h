@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "io_geom.h"
+
 /* Size of an Identify data structure. */
 #define BLK_NVME_IDENTIFY_SIZE	4096u
 
@@ -31,22 +33,11 @@ struct blk_nvme_ns {
 	unsigned int lba_shift;		/* log2(lba_size) */
 	uint32_t ms;			/* metadata bytes per logical block */
 	bool extended_lba;		/* metadata interleaved with data (FLBAS bit 4) */
-	/*
-	 * Bytes one logical block takes in the data buffer: lba_size, plus ms
-	 * when extended_lba. Offsets and lengths of I/O are in these units.
-	 */
-	uint32_t block_size;
 	unsigned int lbaf;		/* formatted LBA format index, 0..63 */
 	unsigned int pi_type;		/* 0 none, 1..3 (DPS bits 0-2) */
 	bool pi_first;			/* PI in the first bytes of metadata (DPS bit 3) */
 	uint8_t dlfeat;			/* raw DLFEAT */
 	bool dealloc_zeroes;		/* deallocated blocks read as zeroes */
-	/*
-	 * Largest data_len of one command in bytes: the minimum of MDTS, the
-	 * kernel's max_hw_sectors_kb (when known) and what 16-bit NLB and a
-	 * 32-bit data_len can express; a multiple of block_size, never 0.
-	 */
-	uint32_t max_transfer;
 	uint64_t mdts_bytes;		/* MDTS alone, 0 = no limit reported */
 	uint32_t kernel_max_bytes;	/* max_hw_sectors_kb * 1024, 0 = unknown */
 	bool vwc;			/* volatile write cache present */
@@ -76,6 +67,17 @@ uint64_t blk_nvme_mdts_bytes(uint8_t mdts, uint32_t min_page);
 int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
 		      uint32_t min_page, uint32_t kernel_max_bytes,
 		      struct blk_nvme_ns *ns, char *msg, size_t msg_len);
+
+/*
+ * The geometry fio sees on ns: blocks of lba_size bytes, plus ms for
+ * extended LBA formats unless the controller strips and inserts the whole
+ * metadata (pi_strip: PRACT with 8 bytes of metadata), and commands of at
+ * most MDTS, the kernel's limit and 65536 blocks (16-bit NLB). Returns 0,
+ * or -EOPNOTSUPP (not even one block fits a command) or -EOVERFLOW (nsze
+ * blocks do not fit in 64 bits of bytes) with a one-line reason in msg.
+ */
+int blk_nvme_ns_geom(const struct blk_nvme_ns *ns, bool pi_strip, struct blk_geom *g,
+		     char *msg, size_t msg_len);
 
 /*
  * The kernel's max_hw_sectors_kb in bytes for the namespace nsid behind the

@@ -120,43 +120,20 @@ static int has_poll_queues(const char *path)
 	return c == '1';
 }
 
-static uint32_t max_transfer(const struct blk_nvme_ns *ns, uint32_t io_block)
-{
-	uint64_t max = (uint64_t)BLK_NVME_MAX_NLB * io_block;
-	uint64_t unit, page_unit;
-
-	if (ns->mdts_bytes && ns->mdts_bytes < max)
-		max = ns->mdts_bytes;
-	if (ns->kernel_max_bytes && ns->kernel_max_bytes < max)
-		max = ns->kernel_max_bytes;
-	if (max > UINT32_MAX)
-		max = UINT32_MAX;
-	/*
-	 * Split commands in whole pages where the block allows it, so each
-	 * command after the first of an io_u starts on a page boundary:
-	 * with extended-LBA blocks (e.g. 4160 bytes) commands starting
-	 * mid-page were refused (EINVAL) by Linux 6.12 at random.
-	 */
-	unit = io_block;
-	for (page_unit = io_block; page_unit % BLK_NVME_MIN_PAGE; page_unit += io_block)
-		;
-	if (page_unit <= max)
-		unit = page_unit;
-	max -= max % unit;
-	return max ? (uint32_t)max : io_block;
-}
-
 static int check_format(struct thread_data *td, const char *path, struct nvme_target *t)
 {
 	struct blk_options *o = td->eo;
 	const struct blk_nvme_ns *ns = &t->ns;
 	bool pi_strip = ns->pi_type && o->pi_act && ns->ms == PI_TUPLE_SIZE;
 	unsigned long long need;
+	char msg[256];
+	int ret;
 
-	t->io_block = ns->extended_lba && !pi_strip ? ns->lba_size + ns->ms : ns->lba_size;
-	t->io_block_shift = 0;
-	if (!(t->io_block & (t->io_block - 1)))
-		t->io_block_shift = (uint8_t)__builtin_ctz(t->io_block);
+	ret = blk_nvme_ns_geom(ns, pi_strip, &t->geom, msg, sizeof(msg));
+	if (ret) {
+		log_err("blkengine: %s: %s\n", path, msg);
+		return ret;
+	}
 	t->md_per_block = !ns->extended_lba && ns->ms && !pi_strip ? ns->ms : 0;
 	t->pi_host = ns->pi_type && !o->pi_act;
 	t->prinfo = 0;
@@ -182,7 +159,7 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 		};
 	}
 	if (t->md_per_block) {
-		need = job_max_data_bs(td) / t->io_block * t->md_per_block;
+		need = job_max_data_bs(td) / t->geom.block * t->md_per_block;
 		if (o->md_per_io_size < need) {
 			log_err("blkengine: %s: the namespace keeps %u bytes of separate metadata per %u-byte block; set md_per_io_size=%llu or more (max bs / %u * %u)\n",
 				path, ns->ms, ns->lba_size, need, ns->lba_size, ns->ms);
@@ -249,23 +226,22 @@ static int check_job(struct thread_data *td, const char *path, struct nvme_targe
 	ret = check_format(td, path, t);
 	if (ret)
 		return ret;
-	ret = check_alignment(td, path, t->io_block);
+	ret = check_alignment(td, path, t->geom.block);
 	if (ret)
 		return ret;
 	ret = check_commands(td, path, t);
 	if (ret)
 		return ret;
-	t->max_xfer = max_transfer(&t->ns, t->io_block);
 	bs = job_max_data_bs(td);
-	if (bs > t->max_xfer && o->oversize == BLK_OVERSIZE_REFUSE) {
+	if (bs > t->geom.max_xfer && o->oversize == BLK_OVERSIZE_REFUSE) {
 		log_err("blkengine: %s: bs=%llu is more than the device's maximum transfer of %u bytes (MDTS %llu, kernel limit %u) and blk_oversize=refuse; lower bs or set blk_oversize=split\n",
-			path, bs, t->max_xfer, (unsigned long long)t->ns.mdts_bytes,
+			path, bs, t->geom.max_xfer, (unsigned long long)t->ns.mdts_bytes,
 			t->ns.kernel_max_bytes);
 		return -EINVAL;
 	}
-	if (td->o.start_offset >= nvme_target_size(t)) {
+	if (td->o.start_offset >= t->geom.capacity) {
 		log_err("blkengine: %s: offset=%llu is at or past the end of the namespace (%llu bytes)\n",
-			path, td->o.start_offset, (unsigned long long)nvme_target_size(t));
+			path, td->o.start_offset, (unsigned long long)t->geom.capacity);
 		return -EINVAL;
 	}
 	if (o->hipri && has_poll_queues(path) == 0) {

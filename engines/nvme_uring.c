@@ -13,10 +13,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include <liburing.h>
 #include <linux/nvme_ioctl.h>
@@ -24,6 +25,8 @@
 #include "fio.h"
 
 #include "backend.h"
+#include "io_geom.h"
+#include "io_track.h"
 #include "nvme_cmd.h"
 #include "nvme_pi.h"
 #include "nvme_status.h"
@@ -38,16 +41,17 @@
 #define PROBE_USER_DATA		UINT64_MAX
 
 struct nvme_req {
-	struct blk_io_err err;		/* first: errdetails() reads it */
+	struct blk_io_track io;		/* first: errdetails() reads io.err */
 	struct io_u *io_u;
 	uint32_t tag;			/* io_u->index, which engine_data overlays in fio 3.33 */
 	struct nvme_target *t;
-	unsigned int pending;		/* commands of this io_u in flight */
-	int error;			/* errno of the first failed command */
 	unsigned char *md;		/* separate metadata, md_per_io_size bytes */
 	struct nvme_dsm_range *ranges;	/* num_range entries: a trim's DSM payload */
 	struct iovec iov[];		/* one per command when vectored */
 };
+
+_Static_assert(offsetof(struct nvme_req, io.err) == 0,
+	       "the dispatcher's errdetails() reads a blk_io_err at the start of engine_data");
 
 struct status_count {
 	uint32_t status;
@@ -64,7 +68,7 @@ struct nvme_thread {
 	unsigned int fixed_per_io;	/* pieces per io_u buffer */
 	bool enter_to_reap;		/* completions need an enter (IOPOLL, DEFER_TASKRUN) */
 	bool sqpoll;			/* a kernel thread submits */
-	unsigned int enter_flags;	/* IORING_ENTER_REGISTERED_RING or 0 */
+	unsigned int inflight;		/* commands submitted whose CQE is not reaped */
 	struct nvme_target *targets;	/* one per fio file, by fileno */
 	unsigned int nr_targets;
 	unsigned int max_chunks;	/* most commands one io_u needs */
@@ -73,8 +77,14 @@ struct nvme_thread {
 	unsigned long long md_per_io;
 	struct nvme_dsm_range *dsm;	/* iodepth * nr_ranges */
 	unsigned int nr_ranges;
+	/*
+	 * Completed io_us not yet handed to fio: events[0 .. nr_events). What
+	 * the last getevents() handed out sits at events[ev_base ..], which
+	 * fio reads before it queues or commits again.
+	 */
 	struct io_u **events;
 	unsigned int nr_events;
+	unsigned int ev_base;
 	struct io_u **queued;		/* io_us whose commands await commit() */
 	unsigned int nr_queued;
 	unsigned int sqes_pending;
@@ -135,7 +145,7 @@ static int nvme_setup(struct thread_data *td)
 		if (ret)
 			return ret;
 		f->filetype = FIO_TYPE_CHAR;
-		f->real_file_size = nvme_target_size(&t);
+		f->real_file_size = t.geom.capacity;
 		fio_file_set_size_known(f);
 		nvme_target_close(&t);
 	}
@@ -207,7 +217,7 @@ static int nvme_init(struct thread_data *td)
 		if (ret)
 			goto free_nt;
 		nt->nr_targets = i + 1;
-		chunks = bs ? nvme_target_chunks(&nt->targets[i], bs) : 1;
+		chunks = bs ? blk_geom_max_parts(&nt->targets[i].geom, bs) : 1;
 		if (chunks > nt->max_chunks)
 			nt->max_chunks = chunks;
 	}
@@ -253,7 +263,7 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 	struct blk_options *o = td->eo;
 	struct io_uring_params p;
 	unsigned int entries = td->o.iodepth * nt->max_chunks;
-	unsigned int optional;
+	unsigned int optional, setup_flags = 0;
 	int ret;
 
 	memset(&p, 0, sizeof(p));
@@ -275,6 +285,7 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 		struct io_uring_params try = p;
 
 		try.flags |= optional;
+		setup_flags = try.flags;
 		ret = io_uring_queue_init_params(entries, &nt->ring, &try);
 		if (ret != -EINVAL || !optional)
 			break;
@@ -294,13 +305,14 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 	}
 	nt->ring_ready = true;
 	/*
-	 * Enters then name the ring by its registered index and skip the fd
-	 * table; kernels before 5.18 refuse, and plain enters do the same job.
+	 * liburing's enters then name the ring by its registered index and
+	 * skip the fd table; kernels before 5.18 refuse, and plain enters do
+	 * the same job.
 	 */
-	nt->enter_flags = io_uring_register_ring_fd(&nt->ring) == 1 ?
-			  IORING_ENTER_REGISTERED_RING : 0;
-	nt->enter_to_reap = o->hipri || (nt->ring.flags & IORING_SETUP_DEFER_TASKRUN);
-	nt->sqpoll = nt->ring.flags & IORING_SETUP_SQPOLL;
+	io_uring_register_ring_fd(&nt->ring);
+	/* What the ring was set up with, as asked: not read back from liburing's struct. */
+	nt->enter_to_reap = o->hipri || (setup_flags & IORING_SETUP_DEFER_TASKRUN);
+	nt->sqpoll = setup_flags & IORING_SETUP_SQPOLL;
 	return 0;
 }
 
@@ -339,8 +351,8 @@ static int register_buffers(struct thread_data *td, struct nvme_thread *nt)
 	int ret;
 
 	for (i = 0; i < nt->nr_targets; i++)
-		if (nt->targets[i].max_xfer < piece)
-			piece = nt->targets[i].max_xfer;
+		if (nt->targets[i].geom.max_xfer < piece)
+			piece = nt->targets[i].geom.max_xfer;
 	if (piece > max_bs)
 		piece = (uint32_t)max_bs;
 	per_io = (unsigned int)((max_bs + piece - 1) / piece);
@@ -491,7 +503,7 @@ static void prepare_fast_rw(struct thread_data *td, struct nvme_target *t)
 {
 	struct blk_options *o = td->eo;
 	/* build_rw adds flags to what it is given: one each. */
-	struct blk_nvme_rw read = { .nsid = t->ns.nsid, .nlb = 1, .len = t->io_block };
+	struct blk_nvme_rw read = { .nsid = t->ns.nsid, .nlb = 1, .len = t->geom.block };
 	struct blk_nvme_rw write = read;
 
 	t->fast_rw = !t->ns.pi_type && !t->md_per_block &&
@@ -525,41 +537,42 @@ static int queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req, uint32_t 
 	cmd->cdw10 = (uint32_t)slba;
 	cmd->cdw11 = (uint32_t)(slba >> 32);
 	/* The template is for one block: NLB - 1 is 0 there. */
-	cmd->cdw12 |= (uint32_t)nvme_target_blocks(t, len) - 1;
+	cmd->cdw12 |= (uint32_t)blk_geom_blocks(&t->geom, len) - 1;
 	if (nt->fixed || nt->vectored)
 		sqe_data(nt, sqe, cmd, &req->iov[0], req);
 	nt->sqes_pending++;
-	req->pending++;
+	blk_io_part_sent(&req->io);
 	return 0;
 }
 
-/* Queues the commands of a read or write, one per max_xfer bytes. */
+/* Queues the commands of a read or write, max_xfer bytes each. */
 static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_req *req,
 		    uint32_t tag)
 {
 	struct blk_options *o = td->eo;
 	struct io_u *io_u = req->io_u;
 	const struct nvme_target *t = req->t;
+	const struct blk_geom *g = &t->geom;
 	bool data = sends_data(td, io_u->ddir);
-	uint64_t slba = nvme_target_blocks(t, io_u->offset);
+	uint64_t slba = blk_geom_blocks(g, io_u->offset);
 	uint64_t done = 0, len = io_u->xfer_buflen;
 	unsigned int chunk = 0;
 	int ret;
 
-	if (!nvme_target_aligned(t, io_u->offset) || !nvme_target_aligned(t, len) || !len)
+	if (!blk_geom_io_ok(g, io_u->offset, len))
 		return -EINVAL;
-	if (t->fast_rw && len <= t->max_xfer)
+	if (t->fast_rw && len <= g->max_xfer)
 		return queue_fast_rw(nt, req, tag, slba, (uint32_t)len);
 	if (io_u->ddir == DDIR_WRITE && data && t->pi_host)
-		blk_pi_generate(&t->pi, io_u->xfer_buf, req->md, (uint32_t)nvme_target_blocks(t, len),
+		blk_pi_generate(&t->pi, io_u->xfer_buf, req->md, (uint32_t)blk_geom_blocks(g, len),
 				(uint32_t)slba, (uint16_t)o->apptag);
-	while (done < len) {
-		uint32_t n = len - done < t->max_xfer ? (uint32_t)(len - done) : t->max_xfer;
-		uint64_t first = nvme_target_blocks(t, done);
+	for (; done < len; chunk++) {
+		uint32_t n = (uint32_t)blk_split_len(len, g->max_xfer, chunk);
+		uint64_t first = blk_geom_blocks(g, done);
 		struct blk_nvme_rw rw = {
 			.nsid = t->ns.nsid,
 			.slba = slba + first,
-			.nlb = (uint32_t)nvme_target_blocks(t, n),
+			.nlb = (uint32_t)blk_geom_blocks(g, n),
 		};
 		struct io_uring_sqe *sqe = io_uring_get_sqe(&nt->ring);
 		struct nvme_uring_cmd *cmd;
@@ -581,14 +594,13 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 			io_uring_prep_nop(sqe);
 			sqe->user_data = (uint64_t)chunk << 32 | tag;
 			nt->sqes_pending++;
-			req->pending++;
+			blk_io_part_sent(&req->io);
 			return ret;
 		}
 		if (data)
 			sqe_data(nt, sqe, cmd, &req->iov[chunk], req);
 		nt->sqes_pending++;
-		req->pending++;
-		chunk++;
+		blk_io_part_sent(&req->io);
 		done += n;
 	}
 	return 0;
@@ -619,11 +631,11 @@ static int fill_trim_ranges(struct nvme_thread *nt, struct nvme_req *req, unsign
 			len = tr[i].len;
 		}
 #endif
-		if (start % t->io_block || len % t->io_block || !len ||
-		    len / t->io_block > UINT32_MAX)
+		if (!blk_geom_io_ok(&t->geom, start, len) ||
+		    blk_geom_blocks(&t->geom, len) > UINT32_MAX)
 			return -EINVAL;
-		ret = blk_nvme_dsm_range(&req->ranges[i], start / t->io_block,
-					 (uint32_t)(len / t->io_block), 0);
+		ret = blk_nvme_dsm_range(&req->ranges[i], blk_geom_blocks(&t->geom, start),
+					 (uint32_t)blk_geom_blocks(&t->geom, len), 0);
 		if (ret)
 			return ret;
 	}
@@ -654,14 +666,14 @@ static int queue_one(struct thread_data *td, struct nvme_thread *nt, struct nvme
 			io_uring_prep_nop(sqe);
 			sqe->user_data = tag;
 			nt->sqes_pending++;
-			req->pending++;
+			blk_io_part_sent(&req->io);
 			return ret;
 		}
 	} else {
 		blk_nvme_cmd_flush(cmd, t->ns.nsid);
 	}
 	nt->sqes_pending++;
-	req->pending++;
+	blk_io_part_sent(&req->io);
 	return 0;
 }
 
@@ -675,17 +687,18 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 
 	fio_ro_check(td, io_u);
 
-	if (ddir_rw(io_u->ddir) && io_u->ddir != DDIR_TRIM)
-		need = nvme_target_chunks(FILE_ENG_DATA(io_u->file), io_u->xfer_buflen);
+	if (ddir_rw(io_u->ddir) && io_u->ddir != DDIR_TRIM) {
+		const struct nvme_target *t = FILE_ENG_DATA(io_u->file);
+
+		need = (unsigned int)blk_split_count(io_u->xfer_buflen, t->geom.max_xfer);
+	}
 	if (io_uring_sq_space_left(&nt->ring) < need)
 		return FIO_Q_BUSY;
 	if (blk_req_get_tag(&nt->pool, tag))
 		return FIO_Q_BUSY;
 
 	req->t = FILE_ENG_DATA(io_u->file);
-	req->pending = 0;
-	req->error = 0;
-	req->err = (struct blk_io_err){ .kind = BLK_ERR_NONE };
+	blk_io_begin(&req->io);
 
 	switch (io_u->ddir) {
 	case DDIR_READ:
@@ -702,16 +715,14 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 		ret = -EINVAL;
 	}
 	if (ret) {
+		blk_io_fail(&req->io, BLK_ERR_ERRNO, (uint32_t)-ret, -ret);
 		/* Commands already written to SQEs go out and complete as part of this io_u. */
-		if (req->pending) {
-			req->error = -ret;
-			req->err = (struct blk_io_err){ .kind = BLK_ERR_ERRNO, .code = -ret };
+		if (req->io.pending) {
 			nt->queued[nt->nr_queued++] = io_u;
 			return FIO_Q_QUEUED;
 		}
 		blk_req_put(&nt->pool, tag);
 		io_u->error = -ret;
-		req->err = (struct blk_io_err){ .kind = BLK_ERR_ERRNO, .code = -ret };
 		return FIO_Q_COMPLETED;
 	}
 	nt->queued[nt->nr_queued++] = io_u;
@@ -738,6 +749,33 @@ static void mark_issued(struct thread_data *td, struct nvme_thread *nt)
 	nt->nr_queued = 0;
 }
 
+static unsigned int reap(struct thread_data *td, struct nvme_thread *nt, unsigned int max);
+
+/*
+ * The kernel is short of resources (EAGAIN) or its completion queue is
+ * full (EBUSY): make room by taking the completions that are there into
+ * the event list, or, when there are none, by waiting for one. fio's own
+ * io_uring engine does the same.
+ */
+static int commit_make_room(struct thread_data *td, struct nvme_thread *nt)
+{
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	if (reap(td, nt, td->o.iodepth))
+		return 0;
+	if (!nt->inflight) {
+		/* Nothing can complete: only time frees what the kernel lacks. */
+		sched_yield();
+		return 0;
+	}
+	ret = io_uring_wait_cqe(&nt->ring, &cqe);
+	if (ret && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY && ret != -ETIME)
+		return ret;
+	reap(td, nt, td->o.iodepth);
+	return 0;
+}
+
 static int nvme_commit(struct thread_data *td)
 {
 	struct nvme_thread *nt = nvme_thread_of(td);
@@ -755,15 +793,19 @@ static int nvme_commit(struct thread_data *td)
 		else
 			ret = io_uring_submit_and_get_events(&nt->ring);
 		if (ret > 0) {
-			nt->sqes_pending -= (unsigned int)ret < nt->sqes_pending ?
-					    (unsigned int)ret : nt->sqes_pending;
+			unsigned int n = (unsigned int)ret < nt->sqes_pending ?
+					 (unsigned int)ret : nt->sqes_pending;
+
+			nt->sqes_pending -= n;
+			nt->inflight += n;
 			continue;
 		}
-		if (ret == 0 || ret == -EAGAIN || ret == -EINTR || ret == -EBUSY) {
-			/* The kernel is short of resources: let completions drain. */
-			if (ret == -EBUSY || ret == -EAGAIN)
-				usleep(10);
+		if (ret == 0 || ret == -EINTR)
 			continue;
+		if (ret == -EAGAIN || ret == -EBUSY) {
+			ret = commit_make_room(td, nt);
+			if (!ret)
+				continue;
 		}
 		td_verror(td, -ret, "io_uring_submit");
 		return ret;
@@ -776,16 +818,12 @@ static int nvme_commit(struct thread_data *td)
 
 static void complete_cmd_error(struct nvme_thread *nt, struct nvme_req *req, int res)
 {
-	if (res > 0)
-		count_status(nt, (uint32_t)res);
-	if (req->error)
-		return;
 	if (res > 0) {
-		req->error = blk_nvme_status_errno((uint32_t)res);
-		req->err = (struct blk_io_err){ .kind = BLK_ERR_NVME, .code = (uint32_t)res };
+		count_status(nt, (uint32_t)res);
+		blk_io_fail(&req->io, BLK_ERR_NVME, (uint32_t)res,
+			    blk_nvme_status_errno((uint32_t)res));
 	} else {
-		req->error = -res;
-		req->err = (struct blk_io_err){ .kind = BLK_ERR_ERRNO, .code = (uint32_t)-res };
+		blk_io_fail(&req->io, BLK_ERR_ERRNO, (uint32_t)-res, -res);
 	}
 }
 
@@ -793,6 +831,7 @@ static void check_read_pi(struct thread_data *td, struct nvme_req *req)
 {
 	struct blk_options *o = td->eo;
 	const struct nvme_target *t = req->t;
+	const struct blk_geom *g = &t->geom;
 	struct io_u *io_u = req->io_u;
 	unsigned int checks = o->pi_chk;
 	uint32_t bad;
@@ -802,14 +841,13 @@ static void check_read_pi(struct thread_data *td, struct nvme_req *req)
 	if (!checks)
 		return;
 	if (blk_pi_check(&t->pi, io_u->xfer_buf, req->md,
-			 (uint32_t)(io_u->xfer_buflen / t->io_block),
-			 (uint32_t)(io_u->offset / t->io_block), (uint16_t)o->apptag,
+			 (uint32_t)blk_geom_blocks(g, io_u->xfer_buflen),
+			 (uint32_t)blk_geom_blocks(g, io_u->offset), (uint16_t)o->apptag,
 			 (uint16_t)o->apptag_mask, checks, &bad)) {
 		log_err("blkengine: %s: protection information of block %llu does not match\n",
 			io_u->file->file_name,
-			(unsigned long long)(io_u->offset / t->io_block + bad));
-		req->error = EILSEQ;
-		req->err = (struct blk_io_err){ .kind = BLK_ERR_ERRNO, .code = EILSEQ };
+			(unsigned long long)(blk_geom_blocks(g, io_u->offset) + bad));
+		blk_io_fail(&req->io, BLK_ERR_ERRNO, EILSEQ, EILSEQ);
 	}
 }
 
@@ -821,6 +859,7 @@ static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 	struct nvme_req *req;
 	struct io_u *io_u;
 	void *ctx;
+	int last;
 
 	if (blk_req_lookup(&nt->pool, cqe->user_data & UINT32_MAX, &ctx)) {
 		log_err("blkengine: completion for an unknown request (user_data 0x%llx) ignored\n",
@@ -828,50 +867,56 @@ static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 		return NULL;
 	}
 	req = ctx;
+	last = blk_io_part_done(&req->io);
+	if (last < 0) {
+		/* Completing the io_u again would hand fio a stale io_u. */
+		log_err("blkengine: completion for request %u with no command in flight (user_data 0x%llx, res %d) ignored\n",
+			req->tag, (unsigned long long)cqe->user_data, cqe->res);
+		return NULL;
+	}
 	if (cqe->res)
 		complete_cmd_error(nt, req, cqe->res);
 	if (cqe->res == -EINVAL && nt->vectored && nt->fixed && !nt->vec_fixed_refused) {
 		nt->vec_fixed_refused = true;
 		log_err("blkengine: the kernel refused a vectored command (NVME_URING_CMD_IO_VEC) on fixed buffers; set nonvectored=1 or drop fixedbufs\n");
 	}
-	if (--req->pending)
+	if (!last)
 		return NULL;
 	io_u = req->io_u;
-	if (req->t->pi_host && o->pi_chk && !req->error && io_u->ddir == DDIR_READ)
+	if (req->t->pi_host && o->pi_chk && !req->io.error && io_u->ddir == DDIR_READ)
 		check_read_pi(td, req);
-	io_u->error = req->error;
-	io_u->resid = req->error ? io_u->xfer_buflen : 0;
+	io_u->error = req->io.error;
+	io_u->resid = req->io.error ? io_u->xfer_buflen : 0;
 	blk_req_put(&nt->pool, req->tag);
 	return io_u;
 }
 
 /*
- * Takes completions until max io_us are done; the CQ head moves once. The
- * tail is read once: liburing's for_each loop re-reads it, and the CQE size,
- * for every entry, and the caller comes back for what arrives meanwhile.
+ * Takes completions into the event list until it holds max io_us; the CQ
+ * head moves once. Returns the CQEs taken.
  */
-static void reap(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
+static unsigned int reap(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
 {
-	const struct io_uring_cq *cq = &nt->ring.cq;
-	unsigned int shift = nt->ring.flags & IORING_SETUP_CQE32 ? 1 : 0;
-	unsigned int head = *cq->khead;
-	unsigned int tail = io_uring_smp_load_acquire(cq->ktail);
-	unsigned int seen = 0;
+	struct io_uring_cqe *cqe;
+	unsigned int head, seen = 0;
 	struct io_u *io_u;
 
-	for (; head != tail && nt->nr_events < max; head++, seen++) {
-		io_u = complete_cmd(td, nt, &cq->cqes[(head & cq->ring_mask) << shift]);
+	io_uring_for_each_cqe(&nt->ring, head, cqe) {
+		if (nt->nr_events >= max)
+			break;
+		seen++;
+		io_u = complete_cmd(td, nt, cqe);
 		if (io_u)
 			nt->events[nt->nr_events++] = io_u;
 	}
-	io_uring_cq_advance(&nt->ring, seen);
+	if (seen) {
+		io_uring_cq_advance(&nt->ring, seen);
+		nt->inflight -= seen < nt->inflight ? seen : nt->inflight;
+	}
+	return seen;
 }
 
-/*
- * Waits in the kernel until nr more completions are posted. A bare enter:
- * liburing's wait helpers peek and branch for features this ring does not
- * use, which shows at one enter per I/O.
- */
+/* Waits in the kernel until nr more completions are posted, or until t. */
 static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct timespec *t)
 {
 	struct __kernel_timespec ts;
@@ -882,18 +927,17 @@ static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct times
 		ts.tv_nsec = t->tv_nsec;
 		return io_uring_wait_cqes(&nt->ring, &cqe, nr, &ts, NULL);
 	}
-	/* liburing keeps the registered index there, else the ring's fd. */
-	return io_uring_enter(nt->ring.enter_ring_fd, 0, nr,
-			      IORING_ENTER_GETEVENTS | nt->enter_flags, NULL);
+	return io_uring_wait_cqe_nr(&nt->ring, &cqe, nr);
 }
 
 static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 			  const struct timespec *t)
 {
 	struct nvme_thread *nt = nvme_thread_of(td);
+	unsigned int n;
 	int ret;
 
-	nt->nr_events = 0;
+	/* io_us commit() took while making room come first. */
 	reap(td, nt, max);
 	if (!nt->nr_events && !min && nt->enter_to_reap) {
 		/* IOPOLL and DEFER_TASKRUN post completions only from an enter. */
@@ -911,7 +955,11 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 			goto enter_failed;
 		reap(td, nt, max);
 	}
-	return (int)nt->nr_events;
+	/* Hand out the newest; any left over stay at the front for the next call. */
+	n = nt->nr_events < max ? nt->nr_events : max;
+	nt->nr_events -= n;
+	nt->ev_base = nt->nr_events;
+	return (int)n;
 
 enter_failed:
 	td_verror(td, -ret, "io_uring_enter");
@@ -920,7 +968,9 @@ enter_failed:
 
 static struct io_u *nvme_event(struct thread_data *td, int event)
 {
-	return nvme_thread_of(td)->events[event];
+	struct nvme_thread *nt = nvme_thread_of(td);
+
+	return nt->events[nt->ev_base + (unsigned int)event];
 }
 
 /*
@@ -937,7 +987,7 @@ static int probe_command(struct thread_data *td, struct nvme_thread *nt)
 		.slba = 0,
 		.nlb = 1,
 		.buf = NULL,
-		.len = t->io_block,
+		.len = t->geom.block,
 	};
 	struct nvme_req *req = blk_req_ctx(&nt->pool, 0);
 	struct io_uring_cqe *cqe;
@@ -945,7 +995,7 @@ static int probe_command(struct thread_data *td, struct nvme_thread *nt)
 	struct iovec iov;
 	int ret, res;
 
-	if (!sqe || !req->io_u || td_max_bs(td) < t->io_block)
+	if (!sqe || !req->io_u || td_max_bs(td) < t->geom.block)
 		return 0;
 	rw.buf = req->io_u->buf;
 	if (t->md_per_block) {

@@ -4,7 +4,8 @@
  * images: any content must be refused with a reason or give a namespace
  * whose geometry the engine can use without dividing by zero or
  * overflowing (a power-of-two block, a transfer limit that is a non-zero
- * multiple of the block size).
+ * multiple of the block size, a capacity that fits in 64 bits), or one
+ * blk_nvme_ns_geom() refuses with a reason.
  *
  * Input: 12 bytes of parameters (nsid, min_page shift, kernel limit), then
  * the two images back to back; missing bytes are zero.
@@ -23,6 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t ctrl[BLK_NVME_IDENTIFY_SIZE], id_ns[BLK_NVME_IDENTIFY_SIZE];
 	uint32_t params[3] = { 0 }, min_page;
 	struct blk_nvme_ns ns;
+	struct blk_geom g;
+	int strip;
 	char msg[160];
 	size_t n;
 	int ret;
@@ -55,14 +58,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!ns.lba_size || ns.lba_size != 1u << ns.lba_shift || ns.lba_size < 512)
 		abort();
-	if (ns.block_size != ns.lba_size + (ns.extended_lba ? ns.ms : 0))
-		abort();
-	if (!ns.max_transfer || ns.max_transfer % ns.block_size)
-		abort();
-	if (ns.max_transfer / ns.block_size > BLK_NVME_MAX_NLB)
-		abort();
-	if (ns.kernel_max_bytes && ns.max_transfer > ns.kernel_max_bytes)
-		abort();
+	for (strip = 0; strip < 2; strip++) {
+		msg[0] = '\0';
+		ret = blk_nvme_ns_geom(&ns, strip != 0, &g, msg, sizeof(msg));
+		if (ret) {
+			if ((ret != -EOPNOTSUPP && ret != -EOVERFLOW) || !msg[0])
+				abort();
+			continue;
+		}
+		if (g.block != (ns.extended_lba && !strip ? ns.lba_size + ns.ms : ns.lba_size))
+			abort();
+		if (!g.max_xfer || g.max_xfer % g.block || g.max_xfer / g.block > BLK_NVME_MAX_NLB)
+			abort();
+		if (ns.kernel_max_bytes && g.max_xfer > ns.kernel_max_bytes)
+			abort();
+		if (ns.mdts_bytes && g.max_xfer > ns.mdts_bytes)
+			abort();
+		if (g.capacity / g.block != ns.nsze)
+			abort();
+	}
 	/* DPS values 4-7 are reserved; they pass through as read (see nvme_target.c). */
 	if (ns.pi_type > 7 || ns.lbaf > 63)
 		abort();

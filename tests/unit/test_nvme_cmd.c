@@ -210,13 +210,6 @@ static void test_no_data_commands(void)
 	rw.flags = BLK_NVME_RW_DEAC;
 	CHECK_EQ(blk_nvme_cmd_verify(&cmd, &rw), -EINVAL);
 
-	rw.flags = 0;
-	CHECK_EQ(blk_nvme_cmd_compare(&cmd, &rw), 0);
-	dwords(&cmd, dw);
-	CHECK_EQ(dw[0], 0x05);				/* opcode Compare */
-	CHECK_EQ(cmd.addr, (uintptr_t)data);
-	CHECK_EQ(cmd.data_len, 512);
-
 	memset(&cmd, 0xff, sizeof(cmd));
 	CHECK_EQ(blk_nvme_cmd_write_uncor(&cmd, 7, 0x1122334455667788ull, 4), 0);
 	dwords(&cmd, dw);
@@ -278,62 +271,6 @@ static void test_dsm(void)
 	CHECK_EQ(blk_nvme_cmd_dsm(&cmd, 5, NULL, 1, BLK_NVME_DSM_AD), -EINVAL);
 }
 
-static void check_msg(int err, const struct blk_nvme_ns *ns, uint64_t off,
-		      uint64_t len, const char *want)
-{
-	char buf[256];
-
-	blk_nvme_io_check_msg(err, ns, off, len, buf, sizeof(buf));
-	printf("     message: %s\n", buf);
-	CHECK(strstr(buf, want) != NULL);
-}
-
-static void test_io_check(void)
-{
-	struct blk_nvme_ns ns = {
-		.nsid = 1, .nsze = 1000, .lba_size = 4096, .lba_shift = 12,
-		.block_size = 4096, .max_transfer = 128 * 1024,
-	};
-	struct blk_nvme_ns ext = {
-		.nsid = 2, .nsze = 1u << 20, .lba_size = 512, .lba_shift = 9,
-		.ms = 8, .extended_lba = true, .block_size = 520,
-		.max_transfer = 65536u * 520,
-	};
-	uint64_t slba = 0;
-	uint32_t nlb = 0;
-
-	CHECK_EQ(blk_nvme_io_check(&ns, 8192, 16384, &slba, &nlb), 0);
-	CHECK_EQ(slba, 2);
-	CHECK_EQ(nlb, 4);
-	CHECK_EQ(blk_nvme_io_check(&ns, 999 * 4096ull, 4096, &slba, &nlb), 0);
-	CHECK_EQ(slba, 999);
-
-	CHECK_EQ(blk_nvme_io_check(&ns, 4097, 4096, &slba, &nlb), -EINVAL);
-	check_msg(-EINVAL, &ns, 4097, 4096, "offset 4097 is not a multiple of the 4096-byte block size");
-	CHECK_EQ(blk_nvme_io_check(&ns, 4096, 1000, &slba, &nlb), -EINVAL);
-	check_msg(-EINVAL, &ns, 4096, 1000, "length 1000 is not a multiple");
-	CHECK_EQ(blk_nvme_io_check(&ns, 4096, 0, &slba, &nlb), -EINVAL);
-	check_msg(-EINVAL, &ns, 4096, 0, "length 0");
-
-	CHECK_EQ(blk_nvme_io_check(&ns, 999 * 4096ull, 8192, &slba, &nlb), -ERANGE);
-	check_msg(-ERANGE, &ns, 999 * 4096ull, 8192, "end past the 1000 blocks of namespace 1");
-	CHECK_EQ(blk_nvme_io_check(&ns, 1000 * 4096ull, 4096, &slba, &nlb), -ERANGE);
-	CHECK_EQ(blk_nvme_io_check(&ns, UINT64_MAX - 4095, 4096, &slba, &nlb), -ERANGE);
-
-	CHECK_EQ(blk_nvme_io_check(&ns, 0, 256 * 1024, &slba, &nlb), -EMSGSIZE);
-	check_msg(-EMSGSIZE, &ns, 0, 256 * 1024, "maximum transfer of 131072 bytes");
-
-	/* extended LBAs: offsets in units of data + metadata */
-	CHECK_EQ(blk_nvme_io_check(&ext, 520 * 10, 520 * 3, &slba, &nlb), 0);
-	CHECK_EQ(slba, 10);
-	CHECK_EQ(nlb, 3);
-	CHECK_EQ(blk_nvme_io_check(&ext, 512, 520, &slba, &nlb), -EINVAL);
-	CHECK_EQ(blk_nvme_io_check(&ext, 0, 65536ull * 520, &slba, &nlb), 0);
-	CHECK_EQ(nlb, 65536);
-	CHECK_EQ(blk_nvme_io_check(&ext, 0, 65537ull * 520, &slba, &nlb), -E2BIG);
-	check_msg(-E2BIG, &ext, 0, 65537ull * 520, "65537 blocks, more than the 65536");
-}
-
 int main(void)
 {
 	test_layout();
@@ -341,6 +278,5 @@ int main(void)
 	test_write();
 	test_no_data_commands();
 	test_dsm();
-	test_io_check();
 	return unit_end();
 }

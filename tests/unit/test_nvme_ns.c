@@ -209,9 +209,18 @@ static int parse(int i, uint32_t kernel_max, struct blk_nvme_ns *ns, char *msg)
 				 kernel_max, ns, msg, 256);
 }
 
+/* The geometry the engine takes from ns; 0 or the error, msg as returned. */
+static int geom(const struct blk_nvme_ns *ns, bool pi_strip, struct blk_geom *g, char *msg)
+{
+	msg[0] = '\0';
+	memset(g, 0, sizeof(*g));
+	return blk_nvme_ns_geom(ns, pi_strip, g, msg, 256);
+}
+
 static void test_formats(void)
 {
 	struct blk_nvme_ns ns;
+	struct blk_geom g;
 	char msg[256];
 
 	printf("-- 512\n");
@@ -223,7 +232,6 @@ static void test_formats(void)
 	CHECK_EQ(ns.lba_shift, 9);
 	CHECK_EQ(ns.ms, 0);
 	CHECK(!ns.extended_lba);
-	CHECK_EQ(ns.block_size, 512);
 	CHECK_EQ(ns.pi_type, 0);
 	CHECK_EQ(ns.dlfeat, 0x09);
 	CHECK(ns.dealloc_zeroes);
@@ -232,24 +240,31 @@ static void test_formats(void)
 	CHECK(ns.has_dsm && ns.has_write_zeroes);
 	CHECK(!ns.has_compare && !ns.has_write_uncor && !ns.has_verify);
 	CHECK_EQ(ns.mdts_bytes, 128 * 1024);
-	CHECK_EQ(ns.max_transfer, 128 * 1024);
+	CHECK_EQ(geom(&ns, false, &g, msg), 0);
+	CHECK_EQ(g.block, 512);
+	CHECK_EQ(g.block_shift, 9);
+	CHECK_EQ(g.max_xfer, 128 * 1024);
+	CHECK_EQ(g.capacity, 0x200000ull * 512);
 
 	printf("-- 4096\n");
 	CHECK_EQ(parse(IMG_4096, 0, &ns, msg), 0);
 	CHECK_EQ(ns.lbaf, 1);
 	CHECK_EQ(ns.lba_size, 4096);
 	CHECK_EQ(ns.lba_shift, 12);
-	CHECK_EQ(ns.block_size, 4096);
 	CHECK(!ns.dealloc_zeroes);
 	CHECK(!ns.vwc);
 	CHECK(ns.has_dsm && ns.has_write_zeroes && ns.has_compare &&
 	      ns.has_write_uncor && ns.has_verify);
 	/* MDTS 0: only NLB bounds a command */
 	CHECK_EQ(ns.mdts_bytes, 0);
-	CHECK_EQ(ns.max_transfer, 65536u * 4096);
+	/* 65536 blocks of 4096 bytes is 2^28, within 32 bits */
+	CHECK_EQ(geom(&ns, false, &g, msg), 0);
+	CHECK_EQ(g.block, 4096);
+	CHECK_EQ(g.max_xfer, 65536u * 4096);
 	CHECK_EQ(parse(IMG_4096, 1024 * 1024, &ns, msg), 0);
 	CHECK_EQ(ns.kernel_max_bytes, 1024 * 1024);
-	CHECK_EQ(ns.max_transfer, 1024 * 1024);
+	CHECK_EQ(geom(&ns, false, &g, msg), 0);
+	CHECK_EQ(g.max_xfer, 1024 * 1024);
 
 	printf("-- 512+8, PI type 1\n");
 	CHECK_EQ(parse(IMG_512_8_PI1, 0, &ns, msg), 0);
@@ -257,15 +272,19 @@ static void test_formats(void)
 	CHECK_EQ(ns.lba_size, 512);
 	CHECK_EQ(ns.ms, 8);
 	CHECK(!ns.extended_lba);
-	CHECK_EQ(ns.block_size, 512);
 	CHECK_EQ(ns.pi_type, 1);
 	CHECK(!ns.pi_first);
 	CHECK(ns.vwc);
 	CHECK(ns.has_verify && !ns.has_dsm);
-	CHECK_EQ(ns.max_transfer, 512 * 1024);
+	/* separate metadata: fio's blocks are data only, PRACT or not */
+	CHECK_EQ(geom(&ns, false, &g, msg), 0);
+	CHECK_EQ(g.block, 512);
+	CHECK_EQ(g.max_xfer, 512 * 1024);
 	/* the kernel limit is smaller: it wins */
 	CHECK_EQ(parse(IMG_512_8_PI1, 256 * 1024, &ns, msg), 0);
-	CHECK_EQ(ns.max_transfer, 256 * 1024);
+	CHECK_EQ(geom(&ns, true, &g, msg), 0);
+	CHECK_EQ(g.block, 512);
+	CHECK_EQ(g.max_xfer, 256 * 1024);
 	CHECK_EQ(ns.mdts_bytes, 512 * 1024);
 
 	printf("-- 4096+64 extended, PI type 2 first\n");
@@ -274,18 +293,46 @@ static void test_formats(void)
 	CHECK_EQ(ns.lba_size, 4096);
 	CHECK_EQ(ns.ms, 64);
 	CHECK(ns.extended_lba);
-	CHECK_EQ(ns.block_size, 4160);
 	CHECK_EQ(ns.pi_type, 2);
 	CHECK(ns.pi_first);
 	CHECK(ns.dealloc_zeroes);			/* DLFEAT read behaviour 001b */
 	CHECK(ns.has_write_uncor);
-	/* 128 KiB holds 31 blocks of 4160 bytes */
-	CHECK_EQ(ns.max_transfer, 31u * 4160);
-	CHECK_EQ(ns.max_transfer % ns.block_size, 0);
+	/*
+	 * 128 KiB holds 31 blocks of 4160 bytes; 64 of them (266240 bytes)
+	 * would be the first whole number of pages, more than the limit, so
+	 * the split falls back to whole blocks.
+	 */
+	CHECK_EQ(geom(&ns, false, &g, msg), 0);
+	CHECK_EQ(g.block, 4160);
+	CHECK_EQ(g.block_shift, 0);
+	CHECK_EQ(g.max_xfer, 31u * 4160);
+	/* 8 bytes of PI that PRACT strips and inserts: fio sees data only */
+	ns.ms = 8;
+	CHECK_EQ(geom(&ns, true, &g, msg), 0);
+	CHECK_EQ(g.block, 4096);
+	CHECK_EQ(geom(&ns, false, &g, msg), 0);
+	CHECK_EQ(g.block, 4104);
+	/* a kernel limit of 1 MiB: whole pages win, 4 * 64 blocks would not fit */
+	CHECK_EQ(parse(IMG_4096_64_EXT, 1024 * 1024, &ns, msg), 0);
+	ns.mdts_bytes = 0;
+	CHECK_EQ(geom(&ns, false, &g, msg), 0);
+	CHECK_EQ(g.max_xfer, 3u * 266240);
+	CHECK_EQ(g.max_xfer % 4096, 0);
+	CHECK_EQ(g.max_xfer % 4160, 0);
 	/* a limit below one block cannot work */
-	CHECK_EQ(parse(IMG_4096_64_EXT, 4096, &ns, msg), -EOPNOTSUPP);
+	CHECK_EQ(parse(IMG_4096_64_EXT, 4096, &ns, msg), 0);
+	CHECK_EQ(geom(&ns, false, &g, msg), -EOPNOTSUPP);
 	printf("     message: %s\n", msg);
 	CHECK(strstr(msg, "smaller than one 4160-byte block") != NULL);
+	/* NSZE whose bytes pass 2^64: refused, not wrapped */
+	CHECK_EQ(parse(IMG_4096_64_EXT, 0, &ns, msg), 0);
+	ns.nsze = UINT64_MAX / 4160 + 1;
+	CHECK_EQ(geom(&ns, false, &g, msg), -EOVERFLOW);
+	printf("     message: %s\n", msg);
+	CHECK(strstr(msg, "more than 2^64 bytes") != NULL);
+	ns.nsze = UINT64_MAX / 4160;
+	CHECK_EQ(geom(&ns, false, &g, msg), 0);
+	CHECK_EQ(g.capacity, UINT64_MAX / 4160 * 4160);
 
 	printf("-- LBA format 18\n");
 	CHECK_EQ(parse(IMG_LBAF18, 0, &ns, msg), 0);
@@ -296,7 +343,10 @@ static void test_formats(void)
 	CHECK(!ns.extended_lba);
 	CHECK_EQ(ns.nsze, 0x12345);
 	CHECK(ns.has_compare && !ns.has_dsm);
-	CHECK_EQ(ns.max_transfer, 2u * 1024 * 1024);
+	CHECK_EQ(geom(&ns, false, &g, msg), 0);
+	CHECK_EQ(g.block, 8192);
+	CHECK_EQ(g.block_shift, 13);
+	CHECK_EQ(g.max_xfer, 2u * 1024 * 1024);
 }
 
 static void test_bad_images(void)

@@ -7,6 +7,13 @@
 #                        4: 4096+64 extended LBA   5: read-only   6: blkdebug
 #   run-nvme.sh --smoke  short pass for an older kernel (namespaces 1 and 2,
 #                        no poll queues)
+#
+# BLK_TEST_ONLY=ERE runs only the cases whose names match (a quick check of
+# one feature); BLKENGINE_BUILD names the build whose module is tested
+# (tests/lib.sh). Features that fio does not report (FUA, flushes, Write
+# Zeroes, DSM, the split above MDTS) are observed on the wire: the guest
+# kernel's nvme:nvme_setup_cmd trace event shows every command the driver
+# sends, passthrough ones included.
 set -uo pipefail
 
 . "$(dirname "$0")/../lib.sh"
@@ -53,6 +60,100 @@ if [ "$mode" = full ]; then
 	NSBAD=$(ng_of 6)
 fi
 
+# only NAME...: whether any of the cases NAME runs under BLK_TEST_ONLY.
+only() {
+	local n
+	[ -z "${BLK_TEST_ONLY:-}" ] && return 0
+	for n; do
+		grep -Eq -- "$BLK_TEST_ONLY" <<<"$n" && return 0
+	done
+	return 1
+}
+
+# ---- the guest kernel's NVMe command trace ----
+tracefs=/sys/kernel/tracing
+trace_out=/tmp/nvme-trace.txt
+trace_ok=
+if [ "$mode" = full ]; then
+	mountpoint -q "$tracefs" || mount -t tracefs nodev "$tracefs" 2>/dev/null
+	[ -f "$tracefs/events/nvme/nvme_setup_cmd/enable" ] && trace_ok=1
+	# Room for every command of the longest traced job, per CPU.
+	[ -n "$trace_ok" ] && echo 8192 >"$tracefs/buffer_size_kb"
+fi
+
+trace_start() {
+	echo 0 >"$tracefs/tracing_on"
+	: >"$tracefs/trace"
+	echo 1 >"$tracefs/events/nvme/nvme_setup_cmd/enable"
+	echo 1 >"$tracefs/tracing_on"
+}
+
+# trace_stop: keeps the trace in $trace_out; fails when events were lost.
+trace_stop() {
+	local inbuf written
+	echo 0 >"$tracefs/tracing_on"
+	echo 0 >"$tracefs/events/nvme/nvme_setup_cmd/enable"
+	cat "$tracefs/trace" >"$trace_out"
+	read -r inbuf written < <(sed -n 's#.*entries-in-buffer/entries-written: \([0-9]*\)/\([0-9]*\).*#\1 \2#p' "$trace_out")
+	[ -n "$inbuf" ] && [ "$inbuf" = "$written" ]
+}
+
+# cmds NSID OP: the "cmd=(OP ...)" part of each traced command OP (e.g.
+# nvme_cmd_write; the kernel prints names, or the opcode in hex when it
+# has none) sent to namespace NSID.
+cmds() {
+	grep -F " nsid=$1, " "$trace_out" | grep -o "cmd=($2 [^)]*)"
+}
+ncmds() {
+	cmds "$@" | wc -l
+}
+# with_ctrl NSID OP BIT: how many of those have bit BIT of the control
+# field (the upper half of CDW12: FUA is bit 14, DEAC bit 9).
+with_ctrl() {
+	local c n=0
+	while read -r c; do
+		(((16#$c >> $3) & 1)) && n=$((n + 1))
+	done < <(cmds "$1" "$2" | sed -n 's/.*ctrl=0x\([0-9a-f]*\).*/\1/p')
+	echo $n
+}
+# blocks NSID OP: each command's block count (len is 0-based), one a line.
+blocks() {
+	cmds "$1" "$2" | sed -n 's/.* len=\([0-9]*\),.*/\1/p' | while read -r l; do echo $((l + 1)); done
+}
+
+# traced NAME FIO-ARGS...: blk NAME ok with the command trace on; the
+# trace is in $trace_out afterwards.
+traced() {
+	local name=$1 rc
+	shift
+	trace_start
+	blk "$name" ok "$@"
+	rc=$?
+	if ! trace_stop; then
+		t_fail "$name" "the kernel's trace buffer lost events: $(grep -m1 entries-written "$trace_out")"
+		return 1
+	fi
+	return $rc
+}
+
+# oncs DEV: the controller's ONCS behind /dev/ngXnY, read with an Identify
+# Controller admin command of its own (not through the engine or fio).
+oncs() {
+	local ctrl=${1#/dev/ng}
+	python3 - "/dev/nvme${ctrl%%n*}" <<'PY'
+import ctypes, fcntl, os, struct, sys
+# struct nvme_passthru_cmd (linux/nvme_ioctl.h), 72 bytes
+NVME_IOCTL_ADMIN_CMD = 0xC0484E41
+buf = ctypes.create_string_buffer(4096)
+cmd = bytearray(struct.pack('=BBHIIIQQII6III', 0x06, 0, 0, 0, 0, 0, 0,
+                            ctypes.addressof(buf), 0, 4096, 1, 0, 0, 0, 0, 0, 0, 0))
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.ioctl(fd, NVME_IOCTL_ADMIN_CMD, cmd)
+os.close(fd)
+print(struct.unpack_from('<H', buf.raw, 520)[0])
+PY
+}
+
 ours=(--ioengine="external:$blk_module")
 builtin=(--ioengine=io_uring_cmd --cmd_type=nvme)
 common=(--thread=1 --iodepth=16 --group_reporting=1)
@@ -98,6 +199,11 @@ check_ok() {
 	blk "$name" ok "$@" && t_pass "$name"
 }
 
+check_ok_only() {
+	only "$1" || return 0
+	check_ok "$@"
+}
+
 bssplit_512=4k/40:8k/25:16k/15:64k/10:512/5:1536/5
 verify=(--rw=randwrite --size=8m --verify=crc32c --do_verify=1)
 
@@ -131,12 +237,14 @@ for fmt in "${formats[@]}"; do
 	esac
 	for os in "${optsets[@]}"; do
 		[ "$fmt" = pi1-host ] && [ "$os" != plain ] && [ "$os" != fixedbufs ] && continue
+		only "verify $fmt $os" || continue
 		# shellcheck disable=SC2046
 		check_ok "verify $fmt $os" "${ours[@]}" "${args[@]}" "${verify[@]}" $(optargs "$os")
 	done
 done
 
 # Vectored commands on fixed buffers: either they work or start-up says why.
+if only "verify 512 fixedbufs+vectored" "fixedbufs+vectored refused once at start-up"; then
 run_fio out --name=t "${common[@]}" "${ours[@]}" --filename="$NS512" "${verify[@]}" \
 	--bs=4k --fixedbufs=1 --nonvectored=0
 rc=$?
@@ -148,9 +256,12 @@ elif [ $rc -ne 0 ] && grep -q 'refused a vectored command' <<<"$out" &&
 else
 	t_fail "fixedbufs+vectored" "exit status $rc" "$out"
 fi
+fi
 
 # ---- cross-checks with fio's own io_uring_cmd engine ----
 for fmt in 512 4096; do
+	only "ours writes, io_uring_cmd verifies ($fmt)" "io_uring_cmd writes, ours verifies ($fmt)" ||
+		continue
 	dev=$NS512
 	[ $fmt = 4096 ] && dev=$NS4K
 	x=(--filename="$dev" --rw=randwrite --bs=4k --size=4m --verify=crc32c --randseed=4242)
@@ -175,12 +286,14 @@ done
 
 # Reads are really checked: the same blocks read back with another verify
 # type must fail (the headers say md5, the job expects crc32c).
+only "verify_only with the wrong verify type fails" &&
 blk "verify type mismatch" fail "${ours[@]}" --filename="$NS4K" --rw=randwrite --bs=8k \
 	--size=4m --verify=crc32c --randseed=777 --verify_only=1 &&
 	expect_text "verify_only with the wrong verify type fails" 'verify type mismatch|bad header|crc32c'
 
 # ---- hipri without poll queues (the smoke kernel has none) ----
 if [ "$mode" != full ]; then
+	only "hipri without poll queues: clear error" &&
 	blk "hipri without poll queues" fail "${ours[@]}" --filename="$NS512" "${verify[@]}" \
 		--bs=4k --hipri=1 &&
 		expect_text "hipri without poll queues: clear error" 'poll_queues'
@@ -188,7 +301,7 @@ if [ "$mode" != full ]; then
 	exit
 fi
 
-# ---- trim, write zeroes, flush, FUA ----
+# ---- trim, write zeroes, flush, FUA: seen on the wire ----
 dev=$NS512
 blkdev=$(blk_of 1)
 zero_check() {
@@ -196,128 +309,268 @@ zero_check() {
 	dd if="$blkdev" bs=64k count=$(($1 / 65536)) iflag=direct status=none |
 		cmp -s -n "$1" - /dev/zero
 }
-if blk "fill for trim" ok "${ours[@]}" --filename="$dev" --rw=write --bs=64k --size=1m \
-	--buffer_pattern=0x5a &&
+# need_trace NAME: the cases below fail, not pass, when the trace is missing.
+need_trace() {
+	[ -n "$trace_ok" ] && return 0
+	t_fail "$1" "no nvme:nvme_setup_cmd trace event in $tracefs (tracefs or the nvme module's events missing)"
+	return 1
+}
+
+name="trim sends DSM deallocate and reads back zeroes"
+if only "$name" && need_trace "$name" &&
+	blk "$name: fill" ok "${ours[@]}" --filename="$dev" --rw=write --bs=64k --size=1m \
+		--buffer_pattern=0x5a &&
 	! zero_check 1048576 &&
-	blk "trim" ok "${ours[@]}" --filename="$dev" --rw=trim --bs=64k --size=1m &&
-	grep -q 'trim:' <<<"$out"; then
-	if zero_check 1048576 &&
-		blk "trim read-back" ok "${ours[@]}" --filename="$dev" --rw=read --bs=64k \
+	traced "$name" "${ours[@]}" --filename="$dev" --rw=trim --bs=64k --size=1m; then
+	# 16 trims of 128 blocks: one DSM of one range each, deallocate (AD, 4)
+	n=$(ncmds 1 nvme_cmd_dsm)
+	ad=$(cmds 1 nvme_cmd_dsm | grep -c 'nr=0, attributes=4)')
+	if [ "$n" -eq 16 ] && [ "$ad" -eq 16 ] && zero_check 1048576 &&
+		blk "$name: read-back" ok "${ours[@]}" --filename="$dev" --rw=read --bs=64k \
 			--size=1m --verify=pattern --verify_pattern=0x00; then
-		t_pass "trim (DSM deallocate) reads back zeroes"
+		t_pass "$name"
 	else
-		t_fail "trim reads back zeroes" "$out" "first bytes of $blkdev:" \
+		t_fail "$name" "$n DSM commands ($ad of one range with AD), 16 expected" "$out" \
+			"first bytes of $blkdev:" \
 			"$(dd if="$blkdev" bs=64k count=16 iflag=direct status=none | od -A d -t x1 | head -5)"
 	fi
 fi
 # Every block is trimmed once: wrong ranges would leave some unzeroed.
-if blk "fill for trim mixed" ok "${ours[@]}" --filename="$dev" --rw=write --bs=64k --size=2m \
-	--buffer_pattern=0x5a &&
-	blk "trim mixed" ok "${ours[@]}" --filename="$dev" --rw=randtrim --bs=4k --size=2m \
+name="randtrim num_range=4 sends DSM over every block and reads back zeroes"
+if only "$name" && need_trace "$name" &&
+	blk "$name: fill" ok "${ours[@]}" --filename="$dev" --rw=write --bs=64k --size=2m \
+		--buffer_pattern=0x5a &&
+	traced "$name" "${ours[@]}" --filename="$dev" --rw=randtrim --bs=4k --size=2m \
 		--num_range=4; then
-	if zero_check 2097152; then
-		t_pass "randtrim with num_range=4 reads back zeroes"
+	# 512 trims of 4 KiB: as many DSM ranges, however fio groups them
+	ranges=$(cmds 1 nvme_cmd_dsm | sed -n 's/.*nr=\([0-9]*\),.*/\1/p' |
+		awk '{ n += $1 + 1 } END { print n + 0 }')
+	if [ "$ranges" -eq 512 ] && zero_check 2097152; then
+		t_pass "$name"
 	else
-		t_fail "randtrim with num_range=4 reads back zeroes" "$out"
+		t_fail "$name" "$ranges DSM ranges sent, 512 expected" "$out"
 	fi
 fi
 
 for deac in 0 1; do
-	if blk "fill for write zeroes" ok "${ours[@]}" --filename="$dev" --rw=write --bs=64k \
-		--size=1m --buffer_pattern=0xa5 &&
-		blk "write zeroes" ok "${ours[@]}" --filename="$dev" --rw=write --bs=64k --size=1m \
-			--write_mode=zeroes --deac=$deac &&
-		blk "write zeroes read-back" ok "${ours[@]}" --filename="$dev" --rw=read --bs=64k \
+	name="write_mode=zeroes (deac=$deac) sends Write Zeroes and reads back zeroes"
+	only "$name" && need_trace "$name" || continue
+	blk "$name: fill" ok "${ours[@]}" --filename="$dev" --rw=write --bs=64k \
+		--size=1m --buffer_pattern=0xa5 || continue
+	traced "$name" "${ours[@]}" --filename="$dev" --rw=write --bs=64k --size=1m \
+		--write_mode=zeroes --deac=$deac || continue
+	# 16 Write Zeroes of 128 blocks, no data write; DEAC (CDW12 bit 25) as asked
+	n=$(ncmds 1 nvme_cmd_write_zeroes)
+	w=$(ncmds 1 nvme_cmd_write)
+	d=$(with_ctrl 1 nvme_cmd_write_zeroes 9)
+	if [ "$n" -eq 16 ] && [ "$w" -eq 0 ] && [ "$d" -eq $((deac * 16)) ] &&
+		blk "$name: read-back" ok "${ours[@]}" --filename="$dev" --rw=read --bs=64k \
 			--size=1m --verify=pattern --verify_pattern=0x00 &&
 		zero_check 1048576; then
-		t_pass "write zeroes (deac=$deac) reads back zeroes"
+		t_pass "$name"
+	else
+		t_fail "$name" "$n Write Zeroes ($d with DEAC), $w writes; 16, $((deac * 16)) and 0 expected" \
+			"$out" "$(cmds 1 nvme_cmd_write_zeroes | head -3)"
 	fi
 done
-blk "write zeroes + verify" fail "${ours[@]}" --filename="$dev" --rw=write --bs=64k \
-	--size=1m --write_mode=zeroes --verify=crc32c &&
-	expect_text "write_mode=zeroes with verify refused" 'write_mode=zeroes'
+name="write_mode=zeroes with verify refused"
+only "$name" &&
+	blk "$name" fail "${ours[@]}" --filename="$dev" --rw=write --bs=64k \
+		--size=1m --write_mode=zeroes --verify=crc32c &&
+	expect_text "$name" 'write_mode=zeroes'
 
-check_ok "flush (fsync=4)" "${ours[@]}" --filename="$dev" "${verify[@]}" --bs=4k --fsync=4
-grep -q 'sync' <<<"$out" || t_fail "flush visible in stats" "$out"
-check_ok "fdatasync=8 + end_fsync" "${ours[@]}" --filename="$dev" "${verify[@]}" --bs=4k \
-	--fdatasync=8 --end_fsync=1
-check_ok "readfua + writefua" "${ours[@]}" --filename="$NS4K" "${verify[@]}" --bs=4k \
-	--readfua=1 --writefua=1
-# QEMU 7.2 leaves Verify and Write Uncorrectable out of ONCS: then the job
-# must be refused at start-up, not fail command by command.
-for wm in verify uncor; do
-	run_fio out --name=t "${common[@]}" "${ours[@]}" --filename="$dev" --rw=randwrite \
-		--bs=4k --size=2m --write_mode=$wm
-	rc=$?
-	if [ $rc -eq 0 ] && ! grep -q 'err= *[1-9]' <<<"$out"; then
-		t_pass "write_mode=$wm"
-	elif [ $rc -ne 0 ] && grep -q "write_mode=$wm: the controller does not support" <<<"$out" &&
-		! grep -q 'io_u error' <<<"$out"; then
-		t_pass "write_mode=$wm refused at start-up (not in ONCS)"
+# opseq NSID: the namespace's traced reads, writes and flushes in the order
+# sent, one letter each (R, W, F).
+opseq() {
+	grep -F " nsid=$1, " "$trace_out" | grep -o 'cmd=(nvme_cmd_[a-z_]* ' |
+		sed -n 's/^cmd=(nvme_cmd_read $/R/p; s/^cmd=(nvme_cmd_write $/W/p; s/^cmd=(nvme_cmd_flush $/F/p' |
+		tr -d '\n'
+}
+# rep N STR: STR N times.
+rep() {
+	local i
+	for ((i = 0; i < $1; i++)); do printf '%s' "$2"; done
+}
+# At iodepth=1 fio's syncs are deterministic: a sync after every Nth write
+# except the last (the job is done then; end_fsync adds one). Deeper queues
+# make fio issue syncs as they see fit, for every engine.
+name="fsync=4 sends a flush after every 4 writes"
+if only "$name" && need_trace "$name" &&
+	traced "$name" "${ours[@]}" --filename="$dev" --rw=write --bs=4k --size=1m --fsync=4 \
+		--iodepth=1; then
+	want="$(rep 63 WWWWF)WWWW"
+	got=$(opseq 1)
+	if [ "$got" = "$want" ]; then
+		t_pass "$name"
 	else
-		t_fail "write_mode=$wm" "exit status $rc" "$out"
+		t_fail "$name" "$(grep -o F <<<"$got" | wc -l) flushes for $(grep -o W <<<"$got" | wc -l) writes; 63 for 256, each after 4 writes, expected" \
+			"sent: ${got:0:80}..." "$out"
+	fi
+fi
+name="fdatasync=8 + end_fsync sends a flush after every 8 writes and one at the end"
+if only "$name" && need_trace "$name" &&
+	traced "$name" "${ours[@]}" --filename="$dev" --rw=write --bs=4k --size=1m \
+		--fdatasync=8 --end_fsync=1 --iodepth=1; then
+	want="$(rep 32 WWWWWWWWF)"
+	got=$(opseq 1)
+	if [ "$got" = "$want" ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "$(grep -o F <<<"$got" | wc -l) flushes for $(grep -o W <<<"$got" | wc -l) writes; 32 for 256, each after 8 writes, expected" \
+			"sent: ${got:0:80}..." "$out"
+	fi
+fi
+check_ok_only "verify with fsync=4" "${ours[@]}" --filename="$dev" "${verify[@]}" --bs=4k --fsync=4
+
+# FUA is CDW12 bit 30: bit 14 of the control field the trace prints. Each
+# job writes 256 blocks of 4 KiB and reads them back (verify).
+for fua in 1 0; do
+	wname="writefua=$fua: FUA on $([ $fua = 1 ] && echo every || echo no) write command"
+	rname="readfua=$fua: FUA on $([ $fua = 1 ] && echo every || echo no) read command"
+	only "$wname" "$rname" && need_trace "$wname" || continue
+	traced "$wname / $rname" "${ours[@]}" --filename="$NS4K" --rw=write --bs=4k --size=1m \
+		--verify=crc32c --do_verify=1 --readfua=$fua --writefua=$fua || continue
+	for d in write read; do
+		n=$(ncmds 2 nvme_cmd_$d)
+		f=$(with_ctrl 2 nvme_cmd_$d 14)
+		name=$wname
+		[ $d = read ] && name=$rname
+		if [ "$n" -eq 256 ] && [ "$f" -eq $((fua * 256)) ]; then
+			t_pass "$name"
+		else
+			t_fail "$name" "$f of $n ${d}s with FUA; $((fua * 256)) of 256 expected" \
+				"$(cmds 2 nvme_cmd_$d | head -3)"
+		fi
+	done
+done
+
+# Verify and Write Uncorrectable: what the controller's ONCS says decides
+# the outcome (QEMU 7.2 has neither): refused at start-up, or on the wire.
+cur_oncs=$(oncs "$dev")
+for wm in verify uncor; do
+	case $wm in
+	verify) bit=7 op='(nvme_cmd_verify|0xc)' ;;
+	uncor) bit=1 op='(nvme_cmd_write_uncor|0x4)' ;;
+	esac
+	if [ -z "$cur_oncs" ]; then
+		only "write_mode=$wm" && t_fail "write_mode=$wm" "cannot read ONCS of the controller behind $dev"
+		continue
+	fi
+	if ((!((cur_oncs >> bit) & 1))); then
+		name="write_mode=$wm refused at start-up (ONCS $(printf 0x%x "$cur_oncs") lacks it)"
+		only "$name" || continue
+		blk "$name" fail "${ours[@]}" --filename="$dev" --rw=randwrite --bs=4k --size=2m \
+			--write_mode=$wm || continue
+		if grep -q "write_mode=$wm: the controller does not support that command (ONCS $(printf 0x%x "$cur_oncs"))" <<<"$out" &&
+			! grep -q 'io_u error' <<<"$out"; then
+			t_pass "$name"
+		else
+			t_fail "$name" "no start-up refusal naming write_mode=$wm and ONCS" "$out"
+		fi
+		continue
+	fi
+	name="write_mode=$wm sends its command (ONCS $(printf 0x%x "$cur_oncs"))"
+	only "$name" && need_trace "$name" || continue
+	traced "$name" "${ours[@]}" --filename="$dev" --rw=randwrite --bs=4k --size=2m \
+		--write_mode=$wm || continue
+	n=$(grep -F " nsid=1, " "$trace_out" | grep -Ec "cmd=$op ")
+	w=$(ncmds 1 nvme_cmd_write)
+	if [ "$n" -eq 512 ] && [ "$w" -eq 0 ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "$n commands of write_mode=$wm and $w writes; 512 and 0 expected" "$out"
 	fi
 done
 
 # ---- transfers above MDTS (QEMU: 512 KiB) ----
-check_ok "bs=1m split into MDTS-sized commands" "${ours[@]}" --filename="$NS4K" --rw=write \
-	--bs=1m --size=8m --verify=crc32c
-check_ok "bs=1m split, vectored + fixedbufs off" "${ours[@]}" --filename="$NS512" \
+# 8 writes of 1 MiB, then 8 reads (verify): each becomes 2 commands of 128
+# blocks of 4096 bytes on the wire.
+name="bs=1m split: 2 commands of 512 KiB per I/O (MDTS), verified"
+if only "$name" && need_trace "$name" &&
+	traced "$name" "${ours[@]}" --filename="$NS4K" --rw=write --bs=1m --size=8m \
+		--verify=crc32c; then
+	ok=1
+	detail=()
+	for d in write read; do
+		n=$(ncmds 2 nvme_cmd_$d)
+		other=$(blocks 2 nvme_cmd_$d | grep -vcx 128)
+		[ "$n" -eq 16 ] && [ "$other" -eq 0 ] || ok=0
+		detail+=("${d}s: $n commands, $other not of 128 blocks; 16 and 0 expected")
+	done
+	if [ $ok = 1 ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "${detail[@]}" "$(cmds 2 nvme_cmd_write | head -4)"
+	fi
+fi
+check_ok_only "bs=1m split, vectored + fixedbufs off" "${ours[@]}" --filename="$NS512" \
 	--rw=randwrite --bs=1m --size=8m --verify=crc32c --nonvectored=0
-check_ok "bs=1m split on extended LBA" "${ours[@]}" --filename="$NSEXT" --rw=write \
+check_ok_only "bs=1m split on extended LBA" "${ours[@]}" --filename="$NSEXT" --rw=write \
 	--bs=$((4160 * 256)) --size=$((4160 * 2048)) --verify=crc32c
-blk "blk_oversize=refuse" fail "${ours[@]}" --filename="$NS4K" --rw=write --bs=1m \
-	--size=8m --blk_oversize=refuse &&
-	expect_text "blk_oversize=refuse names bs and the limit" 'bs=1048576.*maximum transfer'
-run_fio out --name=t "${common[@]}" "${builtin[@]}" --filename="$NS4K" --rw=write --bs=1m --size=2m
-if [ $? -ne 0 ] || grep -q 'err= *[1-9]' <<<"$out"; then
-	t_pass "io_uring_cmd fails bs=1m where we split (contrast)"
-else
-	t_skip "io_uring_cmd bs=1m contrast" "the builtin engine did not fail"
+name="blk_oversize=refuse names bs and the limit"
+only "$name" &&
+	blk "$name" fail "${ours[@]}" --filename="$NS4K" --rw=write --bs=1m \
+		--size=8m --blk_oversize=refuse &&
+	expect_text "$name" 'bs=1048576.*maximum transfer'
+if only "io_uring_cmd fails bs=1m where we split (contrast)"; then
+	run_fio out --name=t "${common[@]}" "${builtin[@]}" --filename="$NS4K" --rw=write --bs=1m --size=2m
+	if [ $? -ne 0 ] || grep -q 'err= *[1-9]' <<<"$out"; then
+		t_pass "io_uring_cmd fails bs=1m where we split (contrast)"
+	else
+		t_skip "io_uring_cmd bs=1m contrast" "the builtin engine did not fail"
+	fi
 fi
 
 # ---- several namespaces, each its own format, in one job ----
-check_ok "three namespaces in one job" "${ours[@]}" --filename="$NS512:$NS4K:$NSPI" \
+check_ok_only "three namespaces in one job" "${ours[@]}" --filename="$NS512:$NS4K:$NSPI" \
 	--rw=randwrite --bssplit=4k/60:16k/40 --size=12m --verify=crc32c
-check_ok "PI + extended in one job" "${ours[@]}" --filename="$NSPI:$NS4K" \
+check_ok_only "PI + extended in one job" "${ours[@]}" --filename="$NSPI:$NS4K" \
 	--rw=randrw --bs=8k --size=4m --verify=crc32c --pi_act=0 --md_per_io_size=128
 
 # ---- protection information checks are real ----
-if blk "PI write apptag" ok "${ours[@]}" --filename="$NSPI" --rw=write --bs=4k --size=1m \
-	--pi_act=0 --md_per_io_size=64 --apptag=0x1234; then
-	blk "PI wrong apptag" fail "${ours[@]}" --filename="$NSPI" --rw=read --bs=4k --size=1m \
+name="PI apptag mismatch reported as NVMe status"
+if only "$name" && blk "$name: write apptag" ok "${ours[@]}" --filename="$NSPI" --rw=write \
+	--bs=4k --size=1m --pi_act=0 --md_per_io_size=64 --apptag=0x1234; then
+	blk "$name" fail "${ours[@]}" --filename="$NSPI" --rw=read --bs=4k --size=1m \
 		--pi_act=0 --md_per_io_size=64 --apptag=0x4321 --pi_chk=APPTAG --continue_on_error=none &&
-		expect_text "PI apptag mismatch reported as NVMe status" '0x283|Application Tag'
+		expect_text "$name" '0x283|Application Tag'
 fi
 
 # ---- formats and inputs the engine must refuse ----
-blk "metadata format without md buffer" fail "${ours[@]}" --filename="$NSPI" --rw=write \
-	--bs=4k --size=1m --pi_act=0 &&
-	expect_text "missing md_per_io_size named" 'md_per_io_size=64'
-blk "block device" fail "${ours[@]}" --filename="$(blk_of 1)" --rw=read --bs=4k --size=1m &&
-	expect_text "block device: names the char device" "use filename=$NS512"
-blk "misaligned bs" fail "${ours[@]}" --filename="$NS4K" --rw=read --bs=2k --size=1m &&
-	expect_text "misaligned bs named" 'bs \(read\)=2048.*4096-byte block'
-blk "bs not multiple of extended block" fail "${ours[@]}" --filename="$NSEXT" --rw=write \
-	--bs=4k --size=1m && expect_text "extended LBA block size named" '4160-byte block'
-blk "misaligned offset" fail "${ours[@]}" --filename="$NS4K" --rw=read --bs=4k --size=1m \
-	--offset=512 && expect_text "misaligned offset named" 'offset=512'
-blk "offset past the end" fail "${ours[@]}" --filename="$NS4K" --rw=read --bs=4k --size=1m \
-	--offset=1g && expect_text "offset past the end named" 'offset=1073741824.*past the end'
-blk "unknown option value" fail "${ours[@]}" --filename="$NS4K" --rw=read --bs=4k --size=1m \
-	--write_mode=sideways && expect_text "unknown write_mode named" 'sideways'
-blk "no such device" fail "${ours[@]}" --filename=/dev/ng9n9 --rw=read --bs=4k --size=1m &&
-	expect_text "missing device named" '/dev/ng9n9'
+# refused NAME REGEX FIO-ARGS...: fio must fail and say REGEX.
+refused() {
+	local name=$1 re=$2
+	shift 2
+	only "$name" || return 0
+	blk "$name" fail "$@" && expect_text "$name" "$re"
+}
+refused "missing md_per_io_size named" 'md_per_io_size=64' "${ours[@]}" --filename="$NSPI" \
+	--rw=write --bs=4k --size=1m --pi_act=0
+refused "block device: names the char device" "use filename=$NS512" "${ours[@]}" \
+	--filename="$(blk_of 1)" --rw=read --bs=4k --size=1m
+refused "misaligned bs named" 'bs \(read\)=2048.*4096-byte block' "${ours[@]}" \
+	--filename="$NS4K" --rw=read --bs=2k --size=1m
+refused "extended LBA block size named" '4160-byte block' "${ours[@]}" --filename="$NSEXT" \
+	--rw=write --bs=4k --size=1m
+refused "misaligned offset named" 'offset=512' "${ours[@]}" --filename="$NS4K" --rw=read \
+	--bs=4k --size=1m --offset=512
+refused "offset past the end named" 'offset=1073741824.*past the end' "${ours[@]}" \
+	--filename="$NS4K" --rw=read --bs=4k --size=1m --offset=1g
+refused "unknown write_mode named" 'sideways' "${ours[@]}" --filename="$NS4K" --rw=read \
+	--bs=4k --size=1m --write_mode=sideways
+refused "missing device named" '/dev/ng9n9' "${ours[@]}" --filename=/dev/ng9n9 --rw=read \
+	--bs=4k --size=1m
 
 # ---- device errors come back as NVMe statuses ----
-blk "write to read-only namespace" fail "${ours[@]}" --filename="$NSRO" --rw=write --bs=4k \
-	--size=64k &&
-	expect_text "Write Fault 0x280 reported" '0x280' &&
-	expect_text "per-status summary" 'failed with NVMe status 0x280'
-if blk "fill blkdebug namespace" ok "${ours[@]}" --filename="$NSBAD" --rw=write --bs=64k \
-	--size=256k; then
-	blk "read error" fail "${ours[@]}" --filename="$NSBAD" --rw=read --bs=4k --size=64k &&
-		expect_text "Unrecovered Read Error 0x281 reported" '0x281'
+name="Write Fault 0x280 reported, with the per-status summary"
+only "$name" &&
+	blk "$name" fail "${ours[@]}" --filename="$NSRO" --rw=write --bs=4k --size=64k &&
+	expect_text "$name" 'failed with NVMe status 0x280'
+name="Unrecovered Read Error 0x281 reported"
+if only "$name" && blk "$name: fill blkdebug namespace" ok "${ours[@]}" --filename="$NSBAD" \
+	--rw=write --bs=64k --size=256k; then
+	blk "$name" fail "${ours[@]}" --filename="$NSBAD" --rw=read --bs=4k --size=64k &&
+		expect_text "$name" '0x281'
 fi
 
 t_end
