@@ -17,82 +17,11 @@
 
 #include "nvme_cmd.h"
 #include "nvme_ns.h"
+#include "job_check.h"
 #include "nvme_uring.h"
 #include "options.h"
 
 #define PI_TUPLE_SIZE	8u
-
-static const char *const ddir_option[DDIR_RWDIR_CNT] = {
-	[DDIR_READ] = "bs (read)",
-	[DDIR_WRITE] = "bs (write)",
-	[DDIR_TRIM] = "bs (trim)",
-};
-
-static bool job_uses(struct thread_data *td, int ddir)
-{
-	switch (ddir) {
-	case DDIR_READ:
-		return td_read(td) || td->o.do_verify;
-	case DDIR_WRITE:
-		return td_write(td);
-	case DDIR_TRIM:
-		return td_trim(td);
-	default:
-		return false;
-	}
-}
-
-/* Every size and offset fio may produce is a whole number of blocks. */
-static int check_alignment(struct thread_data *td, const char *path, uint32_t unit)
-{
-	struct thread_options *o = &td->o;
-	unsigned int i;
-	int d;
-
-	for (d = DDIR_READ; d < DDIR_RWDIR_CNT; d++) {
-		if (!job_uses(td, d))
-			continue;
-		if (o->min_bs[d] % unit || o->max_bs[d] % unit) {
-			log_err("blkengine: %s: %s=%llu..%llu is not a multiple of the namespace's %u-byte block; use a multiple of %u\n",
-				path, ddir_option[d], o->min_bs[d], o->max_bs[d], unit, unit);
-			return -EINVAL;
-		}
-		for (i = 0; i < o->bssplit_nr[d]; i++) {
-			if (o->bssplit[d][i].bs % unit) {
-				log_err("blkengine: %s: bssplit size %llu is not a multiple of the namespace's %u-byte block\n",
-					path, (unsigned long long)o->bssplit[d][i].bs, unit);
-				return -EINVAL;
-			}
-		}
-		if (o->ba[d] % unit) {
-			log_err("blkengine: %s: blockalign=%llu is not a multiple of the namespace's %u-byte block\n",
-				path, o->ba[d], unit);
-			return -EINVAL;
-		}
-	}
-	if (o->start_offset % unit) {
-		log_err("blkengine: %s: offset=%llu is not a multiple of the namespace's %u-byte block\n",
-			path, o->start_offset, unit);
-		return -EINVAL;
-	}
-	if (o->offset_increment % unit) {
-		log_err("blkengine: %s: offset_increment=%llu is not a multiple of the namespace's %u-byte block\n",
-			path, o->offset_increment, unit);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static unsigned long long job_max_data_bs(struct thread_data *td)
-{
-	unsigned long long bs = 0;
-
-	if (job_uses(td, DDIR_READ))
-		bs = td->o.max_bs[DDIR_READ];
-	if (job_uses(td, DDIR_WRITE) && td->o.max_bs[DDIR_WRITE] > bs)
-		bs = td->o.max_bs[DDIR_WRITE];
-	return bs;
-}
 
 /*
  * Polled completions need the driver's poll queues; the block device of
@@ -159,7 +88,7 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 		};
 	}
 	if (t->md_per_block) {
-		need = job_max_data_bs(td) / t->geom.block * t->md_per_block;
+		need = blk_job_max_data_bs(td) / t->geom.block * t->md_per_block;
 		if (o->md_per_io_size < need) {
 			log_err("blkengine: %s: the namespace keeps %u bytes of separate metadata per %u-byte block; set md_per_io_size=%llu or more (max bs / %u * %u)\n",
 				path, ns->ms, ns->lba_size, need, ns->lba_size, ns->ms);
@@ -226,13 +155,13 @@ static int check_job(struct thread_data *td, const char *path, struct nvme_targe
 	ret = check_format(td, path, t);
 	if (ret)
 		return ret;
-	ret = check_alignment(td, path, t->geom.block);
+	ret = blk_job_check_alignment(td, path, t->geom.block, "namespace");
 	if (ret)
 		return ret;
 	ret = check_commands(td, path, t);
 	if (ret)
 		return ret;
-	bs = job_max_data_bs(td);
+	bs = blk_job_max_data_bs(td);
 	if (bs > t->geom.max_xfer && o->oversize == BLK_OVERSIZE_REFUSE) {
 		log_err("blkengine: %s: bs=%llu is more than the device's maximum transfer of %u bytes (MDTS %llu, kernel limit %u) and blk_oversize=refuse; lower bs or set blk_oversize=split\n",
 			path, bs, t->geom.max_xfer, (unsigned long long)t->ns.mdts_bytes,

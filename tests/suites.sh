@@ -20,3 +20,8 @@ declare -A suite_cmd=(
 )
 suite_order=(unit unit-asan build load vhost-user multihost demo fuzz hardening mutants memcheck
 	nvme-vm vdpa-vm hardening-vm)
+
+# Suites that take several builds in one run (BLK_TEST_BUILDS, a file of
+# "NAME BUILD CASE" lines, tab-separated): the mutants step gives them all
+# its modules at once instead of booting a VM per mutant.
+declare -A suite_batched=([nvme-vm]=1)

@@ -28,6 +28,11 @@ ns_full=(
 	--ns 16M,drive.readonly=on
 	--ns 16M,blkdebug=read
 )
+# Several modules (the mutants step): each runs its narrowed suite in one boot.
+if [ -n "${BLK_TEST_BUILDS:-}" ]; then
+	exec "$here/vm-run" --kernel 6.12 --timeout "$timeout" --nvme-params "poll_queues=1" \
+		"${ns_full[@]}" -- "$here/guest-builds.sh"
+fi
 "$here/vm-run" --kernel 6.12 --timeout "$timeout" --nvme-params "poll_queues=1" \
 	"${ns_full[@]}" -- "$here/run-nvme.sh" || rc=1
 
