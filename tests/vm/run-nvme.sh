@@ -548,9 +548,9 @@ refused "missing md_per_io_size named" 'md_per_io_size=64' "${ours[@]}" --filena
 	--rw=write --bs=4k --size=1m --pi_act=0
 refused "block device: names the char device" "use filename=$NS512" "${ours[@]}" \
 	--filename="$(blk_of 1)" --rw=read --bs=4k --size=1m
-refused "misaligned bs named" 'bs \(read\)=2048.*4096-byte block' "${ours[@]}" \
+refused "misaligned bs named" 'bs=2048 is not a multiple of the namespace.s logical block size \(4096 bytes\)' "${ours[@]}" \
 	--filename="$NS4K" --rw=read --bs=2k --size=1m
-refused "extended LBA block size named" '4160-byte block' "${ours[@]}" --filename="$NSEXT" \
+refused "extended LBA block size named" 'block size \(4160 bytes\)' "${ours[@]}" --filename="$NSEXT" \
 	--rw=write --bs=4k --size=1m
 refused "misaligned offset named" 'offset=512' "${ours[@]}" --filename="$NS4K" --rw=read \
 	--bs=4k --size=1m --offset=512
