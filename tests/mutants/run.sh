@@ -191,6 +191,8 @@ for suite in "${!batch_list[@]}"; do
 		# The guest marks each module's run: "== module NAME".
 		awk -v n="== module $name" '$0 == n {on = 1; next} /^== module / {on = 0} on' \
 			"$log" >"$scratch/$name.log"
+		# No part of its own: the boot itself failed, and its log says why.
+		[ -s "$scratch/$name.log" ] || cp "$log" "$scratch/$name.log"
 		judge "$name" "$suite" "$case" "$scratch/$name.log" "$rc" "$took"
 	done <"$list"
 done
