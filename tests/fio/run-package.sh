@@ -33,6 +33,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# fio leaves its verify state files in the current folder.
+cd "$tmp" || exit 1
 
 t_need_module
 fio_src=$(cat "$blk_build/.fio-src")
