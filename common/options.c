@@ -328,3 +328,41 @@ struct fio_option blk_fio_options[] = {
 		.name	= NULL,
 	},
 };
+
+/* See options.h: which kinds use each option, for blkengine(7) and the README. */
+const struct blk_option_doc blk_option_docs[] = {
+	{ "blk_engine",		BLK_KINDS_ALL,		NULL },
+	{ "cmd_type",		BLK_KINDS_NVME,		NULL },
+	{ "hipri",		BLK_KINDS_ALL,		NULL },
+	{ "fixedbufs",		BLK_KINDS_NVME,		NULL },
+	{ "registerfiles",	BLK_KINDS_NVME,
+	  "On unless registerfiles=0, unlike io_uring_cmd: each command then skips the file descriptor lookup." },
+	{ "sqthread_poll",	BLK_KINDS_NVME,		NULL },
+	{ "sqthread_poll_cpu",	BLK_KINDS_NVME,
+	  "With sqthread_poll; unset, the kernel thread is not pinned." },
+	{ "nonvectored",	BLK_KINDS_NVME,
+	  "-1 (the default) and 1 send non-vectored commands." },
+	{ "readfua",		BLK_KINDS_NVME,
+	  "virtio-blk has no equivalent and ignores it." },
+	{ "writefua",		BLK_KINDS_ALL,		NULL },
+	{ "write_mode",		BLK_KINDS_ALL,
+	  "virtio-blk takes write and zeroes; verify= needs write_mode=write." },
+	{ "deac",		BLK_KINDS_ALL,		NULL },
+#ifndef BLK_FIO_HAS_NUM_RANGE
+	{ "num_range",		BLK_KINDS_NVME,
+	  "fio 3.37 and later have num_range as a job option of their own; the virtio-blk engines refuse num_range>1." },
+#endif
+	{ "md_per_io_size",	BLK_KINDS_NVME,		NULL },
+	{ "pi_act",		BLK_KINDS_NVME,		NULL },
+	{ "pi_chk",		BLK_KINDS_NVME,		NULL },
+	{ "apptag",		BLK_KINDS_NVME,		NULL },
+	{ "apptag_mask",	BLK_KINDS_NVME,		NULL },
+	{ "blk_oversize",	BLK_KINDS_ALL,		NULL },
+	{ "blk_wait_mode",	BLK_KINDS_VIRTIO,
+	  "auto spins adaptively for up to 64 us before it sleeps on the eventfd." },
+	{ "blk_queue_size",	BLK_KINDS_VIRTIO,	NULL },
+	{ "blk_trim_write_zeroes", BLK_KINDS_VIRTIO,	NULL },
+	{ "blk_stall_timeout",	BLK_KINDS_VIRTIO,
+	  "5 s once fio is stopping the job; the other queues of the device go on." },
+	{ .name = NULL },
+};

@@ -80,6 +80,27 @@ struct blk_options {
 
 extern struct fio_option blk_fio_options[];
 
+/*
+ * Documentation data for the options above, which struct fio_option has no
+ * field for: the engine kinds that use each option, and what its one-line
+ * help leaves out. Read only by tools/blk-optdoc, which writes blkengine(7)
+ * and the README's option table from blk_fio_options[] and this table, so
+ * the documents follow the table fio parses. Keyed by option name and ended
+ * by a NULL name; an option missing here is documented as taken by every
+ * kind (fio accepts it in any job of the module) and blk-optdoc warns.
+ */
+#define BLK_KINDS_NVME		(1u << BLK_KIND_NVME_URING)
+#define BLK_KINDS_VIRTIO	((1u << BLK_KIND_VHOST_USER) | (1u << BLK_KIND_VHOST_VDPA))
+#define BLK_KINDS_ALL		(BLK_KINDS_NVME | BLK_KINDS_VIRTIO)
+
+struct blk_option_doc {
+	const char *name;		/* as in blk_fio_options[] */
+	unsigned int kinds;		/* BLK_KINDS_*: the kinds that use it */
+	const char *note;		/* more than the help line says, or NULL */
+};
+
+extern const struct blk_option_doc blk_option_docs[];
+
 const char *blk_kind_name(enum blk_kind kind);
 
 /* Ranges per trim: fio's own num_range where it has one, else ours. */
