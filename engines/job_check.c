@@ -36,6 +36,7 @@ int blk_job_check_alignment(struct thread_data *td, const char *path, uint32_t u
 			    const char *what)
 {
 	struct thread_options *o = &td->o;
+	const char *opt;
 	unsigned int i;
 	int d;
 
@@ -51,9 +52,13 @@ int blk_job_check_alignment(struct thread_data *td, const char *path, uint32_t u
 		for (i = 0; i < o->bssplit_nr[d]; i++)
 			if (check_one(path, "bssplit", o->bssplit[d][i].bs, unit, what))
 				return -EINVAL;
-		if (check_one(path, "bs", o->bs[d], unit, what) ||
-		    check_one(path, "bsrange", o->min_bs[d], unit, what) ||
-		    check_one(path, "bsrange", o->max_bs[d], unit, what) ||
+		/*
+		 * fio issues sizes from min_bs..max_bs (bs= sets both; bs[]
+		 * keeps its default under bsrange=): name what the user wrote.
+		 */
+		opt = o->min_bs[d] == o->max_bs[d] ? "bs" : "bsrange";
+		if (check_one(path, opt, o->min_bs[d], unit, what) ||
+		    check_one(path, opt, o->max_bs[d], unit, what) ||
 		    check_one(path, "blockalign", o->ba[d], unit, what))
 			return -EINVAL;
 	}

@@ -165,6 +165,12 @@ static void test_alignment(void)
 	fx.td.o.bs_unaligned = 1;
 	CHECK_EQ(blk_job_check_alignment(&fx.td, "dev", 4096, "device"), -EINVAL);
 
+	/* bsrange= leaves bs at fio's default; only the range is issued. */
+	setup(4160, 0, 0, 1024, true, 4160, 4160 * 4, 1);
+	fx.td.o.bs[DDIR_READ] = fx.td.o.bs[DDIR_WRITE] = 4096;
+	fx.td.o.ba[DDIR_READ] = fx.td.o.ba[DDIR_WRITE] = 4160;
+	CHECK_EQ(blk_job_check_alignment(&fx.td, "ns", 4160, "namespace"), 0);
+
 	/* Odd block sizes: 520 divides 520 * k only. */
 	setup(4096, 0, 0, 1024, true, 520 * 8, 520 * 16, 1);
 	CHECK_EQ(blk_job_check_alignment(&fx.td, "ns", 520, "namespace"), 0);
