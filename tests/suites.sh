@@ -7,6 +7,7 @@ declare -A suite_cmd=(
 	[unit-asan]="tests/run-unit.sh --sanitizers"
 	[build]="tests/fio/run-build.sh"
 	[load]="tests/fio/run-load.sh"
+	[matrix]="tests/fio/run-matrix.sh"
 	[vhost-user]="tests/host/run-vhost-user.sh"
 	[nvme-vm]="tests/vm/run.sh"
 	[vdpa-vm]="tests/vm/run-vdpa.sh"
@@ -18,5 +19,5 @@ declare -A suite_cmd=(
 	[memcheck]="tests/hardening/memcheck.sh"
 	[hardening-vm]="tests/hardening/run-vm.sh"
 )
-suite_order=(unit unit-asan build load vhost-user multihost demo fuzz hardening mutants memcheck
+suite_order=(unit unit-asan build load matrix vhost-user multihost demo fuzz hardening mutants memcheck
 	nvme-vm vdpa-vm hardening-vm)
