@@ -208,6 +208,27 @@ struct fio_option blk_fio_options[] = {
 		.help	= "Set DEAC (deallocate) on write zeroes (virtio-blk: the unmap flag)",
 		ENGINE_OPT,
 	},
+#ifdef BLK_FIO_HAS_VERIFY_IN_DEV
+	/*
+	 * io_uring_cmd's option, taken so its job files load; compare is
+	 * refused at start-up (blkengine.c) until the engine issues Compare.
+	 */
+	{
+		.name	= "verify_mode",
+		.lname	= "Command of the verify phase",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct blk_options, verify_mode),
+		.def	= "read",
+		.help	= "Command issued in the verify phase (compare is not implemented yet)",
+		.posval	= {
+			{ .ival = "read", .oval = BLK_VERIFY_MODE_READ,
+			  .help = "Read the data back and verify it in fio" },
+			{ .ival = "compare", .oval = BLK_VERIFY_MODE_COMPARE,
+			  .help = "NVMe Compare (refused: not implemented yet)" },
+		},
+		ENGINE_OPT,
+	},
+#endif
 #ifndef BLK_FIO_HAS_NUM_RANGE
 	/* newer fio has num_range as a job option of its own */
 	{

@@ -34,6 +34,12 @@ enum blk_write_mode {
 #define BLK_PI_CHK_APPTAG	(1u << 1)
 #define BLK_PI_CHK_REFTAG	(1u << 0)
 
+/* io_uring_cmd's verify_mode, where fio verifies in the device (IO_U_F_VER_IN_DEV) */
+enum blk_verify_mode {
+	BLK_VERIFY_MODE_READ = 1,
+	BLK_VERIFY_MODE_COMPARE,
+};
+
 enum blk_oversize {
 	BLK_OVERSIZE_SPLIT = 0,		/* split into several commands */
 	BLK_OVERSIZE_REFUSE,		/* refuse the job at start-up */
@@ -69,6 +75,7 @@ struct blk_options {
 	unsigned int write_mode;	/* enum blk_write_mode */
 	unsigned int deac;
 	unsigned int num_range;
+	unsigned int verify_mode;	/* enum blk_verify_mode */
 
 	/* blkengine's own */
 	unsigned int oversize;		/* enum blk_oversize */

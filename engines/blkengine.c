@@ -38,6 +38,67 @@ static const struct blk_backend *backend_of_kind(enum blk_kind kind)
 	}
 }
 
+/*
+ * Options of newer fio that change what the device must be told: data
+ * placement, zones, verification in the device. The engine does not
+ * implement them yet; a job run without them would write unplaced data,
+ * ignore zone rules or verify in fio instead, so it is refused at start-up
+ * naming the option. Each check exists only where this fio has the option.
+ */
+static int refuse_unimplemented(struct thread_data *td)
+{
+	struct blk_options *o = td->eo;
+
+	(void)o;
+#if defined(BLK_FIO_HAS_DATAPLACEMENT)
+	if (td->o.dp_type != FIO_DP_NONE) {
+		const char *opt = td->o.dp_type == FIO_DP_STREAMS ? "dataplacement=streams" :
+				  "dataplacement=fdp";
+
+#ifdef BLK_FIO_HAS_FDP
+		if (td->o.fdp)
+			opt = "fdp=1";
+#endif
+		log_err("blkengine: %s: the engine does not tag writes with data placement identifiers yet; remove %s (and plids=) to run without data placement, or use fio's io_uring_cmd engine\n",
+			opt, opt);
+		return 1;
+	}
+#elif defined(BLK_FIO_HAS_FDP)
+	if (td->o.fdp) {
+		log_err("blkengine: fdp=1: the engine does not tag writes with data placement identifiers yet; remove fdp=1 to run without data placement, or use fio's io_uring_cmd engine\n");
+		return 1;
+	}
+#endif
+#ifdef BLK_FIO_HAS_PLIDS
+	if (fio_option_is_set(&td->o, dp_ids)) {
+		log_err("blkengine: plids= (fdp_pli=): the engine does not tag writes with data placement identifiers yet; remove the option\n");
+		return 1;
+	}
+#endif
+	/*
+	 * fio would otherwise emulate zones the device knows nothing of, or
+	 * write a zoned namespace without managing its write pointers.
+	 */
+	if (td->o.zone_mode == ZONE_MODE_ZBD) {
+		log_err("blkengine: zonemode=zbd: the engine does not implement fio's zone hooks yet (get_zoned_model, report_zones, reset_wp, get_max_open_zones"
+#ifdef BLK_FIO_HAS_MAX_ACTIVE_ZONES
+			", get_max_active_zones"
+#endif
+#ifdef BLK_FIO_HAS_FINISH_ZONE
+			", finish_zone"
+#endif
+			"); use zonemode=none or zonemode=strided, or fio's io_uring_cmd engine for zoned namespaces\n");
+		return 1;
+	}
+#ifdef BLK_FIO_HAS_VERIFY_IN_DEV
+	if (o->verify_mode == BLK_VERIFY_MODE_COMPARE) {
+		log_err("blkengine: verify_mode=compare: the engine does not issue NVMe Compare commands yet; use verify_mode=read (the default: fio reads the data back and checks it)\n");
+		return 1;
+	}
+#endif
+	return 0;
+}
+
 static const struct blk_backend *choose_backend(struct thread_data *td)
 {
 	const struct blk_backend *be;
@@ -74,6 +135,8 @@ static int blk_setup(struct thread_data *td)
 
 	be = choose_backend(td);
 	if (!be)
+		return 1;
+	if (refuse_unimplemented(td))
 		return 1;
 	if (fio_option_is_set(&td->o, mem_type)) {
 		if (be->shared_iomem)
