@@ -20,11 +20,16 @@ declare -A suite_cmd=(
 	[memcheck]="tests/hardening/memcheck.sh"
 	[hardening-vm]="tests/hardening/run-vm.sh"
 )
-# matrix (fio 3.33/3.39/3.41, gcc 14) runs by name only for now: built cold it
-# adds a quarter of an hour to the run, and Debian's archive lists fio 3.39's
-# source without serving its tarball.
 suite_order=(unit unit-asan build package load vhost-user multihost demo fuzz hardening mutants memcheck
-	nvme-vm vdpa-vm hardening-vm)
+	matrix nvme-vm vdpa-vm hardening-vm)
+
+# Suites that boot the test VM: scripts/test runs them one after another
+# beside the others (two lanes).
+declare -A suite_lane=([nvme-vm]=vm [vdpa-vm]=vm [hardening-vm]=vm)
+
+# Slow preparation a suite can have done beside the suites before it:
+# scripts/test starts it in the background; the suite waits for it.
+declare -A suite_prepare=([matrix]="tests/fio/run-matrix.sh --prepare")
 
 # Suites that take several builds in one run (BLK_TEST_BUILDS, a file of
 # "NAME BUILD CASE" lines, tab-separated): the mutants step gives them all

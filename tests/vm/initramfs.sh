@@ -24,6 +24,10 @@ moddir=$kdir/lib/modules/$version
 
 stamp=$(sha1sum "$0" | cut -c1-12)
 out=$cache/initrd-$version-$stamp.cpio.gz
+# Suites that run side by side may ask at once: one builds, the others wait.
+mkdir -p "$cache"
+exec 8>"$out.lock"
+flock 8
 if [ -f "$out" ]; then
 	echo "$out"
 	exit 0

@@ -63,6 +63,10 @@ esac
 
 version=${pkg#linux-image-}
 dir=$cache/linux-$version
+# Suites that run side by side may ask at once: one fetches, the others wait.
+mkdir -p "$cache"
+exec 8>"$cache/.kernel-$series.lock"
+flock 8
 if [ -f "$dir/.ready" ]; then
 	echo "$dir $version"
 	exit 0
