@@ -147,17 +147,7 @@ asan_clean() {
 }
 
 # ---------------------------------------------------------------- helpers
-# The generic char device of namespace nsid (node numbers need not match).
-ng_of() {
-	local b
-	for b in /sys/block/nvme*n*; do
-		[ "$(cat "$b/nsid" 2>/dev/null)" = "$1" ] || continue
-		b=${b##*/}
-		echo "/dev/ng${b#nvme}"
-		return 0
-	done
-	return 1
-}
+. "$here/../vm/guest-nvme.sh"
 
 # fio_bg DEV FIO-ARGS...: fio in the background, output to $work/bg.out,
 # status to $work/bg.rc; returns once fio holds DEV and has run its I/O for

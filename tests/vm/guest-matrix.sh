@@ -23,17 +23,7 @@ if [ -z "${BLK_MATRIX_RUNS:-}" ]; then
 	exit
 fi
 
-# The generic char device of namespace nsid (node numbers need not match).
-ng_of() {
-	local b
-	for b in /sys/block/nvme*n*; do
-		[ "$(cat "$b/nsid" 2>/dev/null)" = "$1" ] || continue
-		b=${b##*/}
-		echo "/dev/ng${b#nvme}"
-		return 0
-	done
-	return 1
-}
+. "$(dirname "$0")/guest-nvme.sh"
 
 nss=()
 for nsid in 1 2; do

@@ -34,22 +34,7 @@ if [ ! -f "$blk_module" ]; then
 	exit
 fi
 
-# The generic char device of namespace nsid (node numbers need not match).
-ng_of() {
-	local b
-	for b in /sys/block/nvme*n*; do
-		[ "$(cat "$b/nsid" 2>/dev/null)" = "$1" ] || continue
-		b=${b##*/}
-		echo "/dev/ng${b#nvme}"
-		return 0
-	done
-	return 1
-}
-blk_of() {
-	local ng
-	ng=$(ng_of "$1") || return 1
-	echo "/dev/nvme${ng#/dev/ng}"
-}
+. "$(dirname "$0")/guest-nvme.sh"
 
 NS512=$(ng_of 1)
 NS4K=$(ng_of 2)
