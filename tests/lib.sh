@@ -104,6 +104,47 @@ t_need_module() {
 	exit 1
 }
 
+# strace_attach PID FILE SYSCALLS: counts the SYSCALLS (strace's -e trace=
+# list) every thread of process PID makes into FILE (strace -c); sets
+# strace_pid and returns 0 once every thread is traced, else returns 1
+# with why on stderr. Call it in the suite's shell, not in $(...), so that
+# strace_detach finds the tracer.
+strace_pid=
+strace_attach() {
+	local pid=$1 file=$2 calls=$3 i t all
+	strace_pid=
+	command -v strace >/dev/null || { echo "strace is not installed (scripts/bootstrap installs it)" >&2; return 1; }
+	strace -f -qq -c -o "$file" -e trace="$calls" -p "$pid" >/dev/null 2>"$file.err" &
+	strace_pid=$!
+	for i in $(seq 100); do
+		all=1
+		for t in /proc/"$pid"/task/*/status; do
+			awk '/^TracerPid:/ {exit $2 == 0}' "$t" 2>/dev/null || all=0
+		done
+		[ $all = 1 ] && return 0
+		if ! kill -0 "$strace_pid" 2>/dev/null; then
+			echo "strace could not attach to process $pid: $(cat "$file.err")" >&2
+			strace_pid=
+			return 1
+		fi
+		sleep 0.05
+	done
+	echo "strace: not attached to every thread of process $pid after 5 s" >&2
+	strace_detach "$strace_pid"
+	return 1
+}
+
+# strace_detach [TRACER]: stops counting (the last strace_attach's tracer
+# by default); the file is complete when it returns.
+strace_detach() {
+	local tracer=${1:-$strace_pid}
+	[ -n "$tracer" ] || return 0
+	kill -INT "$tracer" 2>/dev/null
+	wait "$tracer" 2>/dev/null
+	[ "$tracer" = "$strace_pid" ] && strace_pid=
+	return 0
+}
+
 # run_fio OUTVAR ARGS...: runs fio with a timeout, output (stdout+stderr)
 # into the variable named OUTVAR; returns fio's exit status.
 run_fio() {

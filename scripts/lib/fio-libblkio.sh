@@ -60,25 +60,20 @@ deb [signed-by=$keyring] $mirror trixie main
 deb-src [signed-by=$keyring] $mirror sid main
 SRC
 	# A private apt state: the system's sources, lists and packages stay as
-	# they are.
-	apt_opts=(-o "Dir::Etc::SourceList=$cache/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		-o "Dir::State::Lists=$cache/apt/lists" -o "Dir::Cache::Archives=$cache/apt/archives"
-		-o APT::Sandbox::User=root -o Debug::NoLocking=1)
+	# they are (the helpers fio-version.sh shares).
+	. "$top/scripts/lib/fio-version.sh"
+	fv_apt_opts "$cache/apt"
+	apt_opts=("${fv_apt[@]}")
 	if [ -z "$(find "$cache/apt/lists" -maxdepth 1 -name '*Sources*' -mmin -1440 2>/dev/null)" ]; then
 		say "reading Debian 13's package and unstable's source indexes"
 		apt-get "${apt_opts[@]}" -qq update >/dev/null 2>&1 ||
 			die "apt-get update for Debian 13 / unstable failed (network?)"
 	fi
 
-	# fetch_checked URI NAME SIZE SHA256: downloads one file, checks its hash.
+	# fetch_checked URI NAME SIZE SHA256: downloads one file into the
+	# cache's dl folder, checks its hash.
 	fetch_checked() {
-		local uri=$1 name=$2 sum=${4#SHA256:}
-		if [ -f "$cache/dl/$name" ] && echo "$sum  $cache/dl/$name" | sha256sum -c --quiet - 2>/dev/null; then
-			return 0
-		fi
-		curl -fsSL --retry 3 -o "$cache/dl/$name.part" "$uri" || return 1
-		echo "$sum  $cache/dl/$name.part" | sha256sum -c --quiet - || return 1
-		mv "$cache/dl/$name.part" "$cache/dl/$name"
+		fv_fetch_checked "$1" "$cache/dl/$2" "$3" "$4"
 	}
 
 	# libblkio: the library and its headers, unpacked into a private root.

@@ -119,35 +119,15 @@ qsd_null_export() {
 declare -A qsd_tracers=()
 
 qsd_trace_start() {
-	local name=$1 file=$2 calls=$3 pid=${qsd_pids[$1]:-} i t traced
+	local name=$1 file=$2 calls=$3 pid=${qsd_pids[$1]:-}
 	[ -n "$pid" ] || { echo "qsd_trace_start: no daemon $name" >&2; return 1; }
-	command -v strace >/dev/null || { echo "qsd_trace_start: strace is not installed" >&2; return 1; }
-	strace -f -qq -c -o "$file" -e trace="$calls" -p "$pid" >/dev/null 2>"$file.err" &
-	qsd_tracers[$name]=$!
-	for i in $(seq 100); do
-		traced=1
-		for t in /proc/"$pid"/task/*/status; do
-			awk '/^TracerPid:/ {exit $2 == 0}' "$t" 2>/dev/null || traced=0
-		done
-		[ $traced = 1 ] && return 0
-		if ! kill -0 "${qsd_tracers[$name]}" 2>/dev/null; then
-			echo "strace could not attach to qemu-storage-daemon $name:" >&2
-			cat "$file.err" >&2
-			unset "qsd_tracers[$name]"
-			return 1
-		fi
-		sleep 0.05
-	done
-	echo "strace: not attached to every thread of qemu-storage-daemon $name after 5 s" >&2
-	qsd_trace_stop "$name"
-	return 1
+	strace_attach "$pid" "$file" "$calls" || return 1
+	qsd_tracers[$name]=$strace_pid
 }
 
 qsd_trace_stop() {
-	local pid=${qsd_tracers[$1]:-}
-	[ -n "$pid" ] || return 0
-	kill -INT "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	[ -n "${qsd_tracers[$1]:-}" ] || return 0
+	strace_detach "${qsd_tracers[$1]}"
 	unset "qsd_tracers[$1]"
 }
 

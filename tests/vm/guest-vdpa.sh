@@ -177,28 +177,14 @@ if zero_range 36 $((2 << 20)); then t_pass "write-zeroes range reads back as zer
 # (fdatasync/fsync) export A's daemon makes on its backing file: the device
 # side of VIRTIO_BLK_T_FLUSH. Sets flushes; empty when tracing failed.
 traced_ok() {
-	local name=$1 pid=${qsd_pid[vda]} tracer i t all
+	local name=$1 attached=1
 	shift
 	flushes=
-	if ! command -v strace >/dev/null; then
-		t_fail "$name" "strace is not installed (scripts/bootstrap installs it)"
-		return
-	fi
-	strace -f -qq -c -o "$work/strace.out" -e trace=fdatasync,fsync -p "$pid" \
-		>/dev/null 2>"$work/strace.err" &
-	tracer=$!
-	for i in $(seq 100); do
-		all=1
-		for t in /proc/"$pid"/task/*/status; do
-			awk '/^TracerPid:/ {exit $2 == 0}' "$t" 2>/dev/null || all=0
-		done
-		[ $all = 1 ] && break
-		sleep 0.05
-	done
+	strace_attach "${qsd_pid[vda]}" "$work/strace.out" fdatasync,fsync 2>"$work/strace.why" ||
+		attached=
 	expect_ok "$name" "$@"
-	kill -INT "$tracer" 2>/dev/null
-	wait "$tracer" 2>/dev/null
-	[ $all = 1 ] || { t_fail "$name: strace attached" "$(cat "$work/strace.err")"; return; }
+	strace_detach
+	[ -n "$attached" ] || { t_fail "$name: strace attached" "$(cat "$work/strace.why")"; return; }
 	flushes=$(awk 'NF >= 5 && $4 ~ /^[0-9]+$/ && ($NF == "fdatasync" || $NF == "fsync") {n += $4}
 		END {print n + 0}' "$work/strace.out")
 }
