@@ -181,34 +181,31 @@ fi
 # descriptors a request (QEMU's limit) for 1 MiB I/Os.
 # A filtered run (BLK_TEST_ONLY) skips sections whose cases it does not name.
 if t_only "seg_max 0: one segment a request, verify passes / seg_max 65535, size_max 512: 1 MiB I/Os split within 1024 descriptors / size_max 1: refused at start-up, naming size_max / capacity of 2^64 - 512 bytes"; then
-start_fake limits-segmax0
-if run_fio out "${eng[@]}" --name=l --filename="$fake_sock" --rw=randrw --bsrange=4k-64k \
-	--size=8M --iodepth=8 --verify=crc32c --verify_fatal=1; then
-	t_pass "seg_max 0: one segment a request, verify passes"
-else
-	t_fail "seg_max 0: one segment a request, verify passes" "$out"
-fi
-stop_fake
-start_fake limits-segmax65535
-if run_fio out "${eng[@]}" --name=l --filename="$fake_sock" --rw=randwrite --bs=1m \
-	--size=8M --iodepth=4 --verify=crc32c --verify_fatal=1; then
-	t_pass "seg_max 65535, size_max 512: 1 MiB I/Os split within 1024 descriptors, verify passes"
-else
-	t_fail "seg_max 65535, size_max 512: 1 MiB I/Os split within 1024 descriptors" "$out"
-fi
-stop_fake
+# verifies_against MODE NAME FIO-ARGS...: the fake back-end in MODE, a
+# verify job against it must pass.
+verifies_against() {
+	local mode=$1 name=$2
+	shift 2
+	start_fake "$mode"
+	if run_fio out "${eng[@]}" --name=l --filename="$fake_sock" --size=8M --verify=crc32c \
+		--verify_fatal=1 "$@"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "$out"
+	fi
+	stop_fake
+}
+verifies_against limits-segmax0 "seg_max 0: one segment a request, verify passes" \
+	--rw=randrw --bsrange=4k-64k --iodepth=8
+verifies_against limits-segmax65535 \
+	"seg_max 65535, size_max 512: 1 MiB I/Os split within 1024 descriptors, verify passes" \
+	--rw=randwrite --bs=1m --iodepth=4
 start_fake limits-sizemax1
 fails_within "size_max 1: refused at start-up, naming size_max" 10000 "size_max=1" \
 	--name=l --filename="$fake_sock" --rw=randread --bs=4k --size=8M
 stop_fake
-start_fake limits-hugecap
-if run_fio out "${eng[@]}" --name=l --filename="$fake_sock" --rw=randrw --bs=4k \
-	--size=8M --iodepth=8 --verify=crc32c --verify_fatal=1; then
-	t_pass "capacity of 2^64 - 512 bytes: I/O in the first 8 MiB verifies"
-else
-	t_fail "capacity of 2^64 - 512 bytes: I/O in the first 8 MiB verifies" "$out"
-fi
-stop_fake
+verifies_against limits-hugecap "capacity of 2^64 - 512 bytes: I/O in the first 8 MiB verifies" \
+	--rw=randrw --bs=4k --iodepth=8
 fi
 
 # --------------------------------------------- blkdebug fault injection
