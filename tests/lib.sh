@@ -32,10 +32,19 @@ t_only() {
 	[[ $1 =~ $BLK_TEST_ONLY ]]
 }
 
+# BLK_TEST_TIMES=1: each case's line ends with the seconds since the
+# previous case ended (where a suite spends its time).
+t_last=$SECONDS
+t_took() {
+	[ -n "${BLK_TEST_TIMES:-}" ] || return 0
+	printf ' [%ss]' $((SECONDS - t_last))
+	t_last=$SECONDS
+}
+
 t_pass() {
 	t_only "$1" || return 0
 	t_passed=$((t_passed + 1))
-	echo "PASS $t_suite: $1"
+	echo "PASS $t_suite: $1$(t_took)"
 }
 
 # t_fail NAME [DETAIL...]: DETAIL is printed indented (e.g. fio's output).
@@ -49,7 +58,7 @@ t_fail() {
 		return 0
 	fi
 	t_failed=$((t_failed + 1))
-	echo "FAIL $t_suite: $name"
+	echo "FAIL $t_suite: $name$(t_took)"
 	if [ $# -gt 0 ]; then
 		printf '%s\n' "$@" | sed 's/^/    | /' | tail -n 40
 	fi
