@@ -34,17 +34,22 @@ t_only() {
 
 # BLK_TEST_TIMES=1: each case's line ends with the seconds since the
 # previous case ended (where a suite spends its time).
+# t_took sets t_took_text (not printed from $(...): the time of the last
+# case must stay in the suite's shell).
 t_last=$SECONDS
+t_took_text=
 t_took() {
+	t_took_text=
 	[ -n "${BLK_TEST_TIMES:-}" ] || return 0
-	printf ' [%ss]' $((SECONDS - t_last))
+	t_took_text=" [$((SECONDS - t_last))s]"
 	t_last=$SECONDS
 }
 
 t_pass() {
 	t_only "$1" || return 0
 	t_passed=$((t_passed + 1))
-	echo "PASS $t_suite: $1$(t_took)"
+	t_took
+	echo "PASS $t_suite: $1$t_took_text"
 }
 
 # t_fail NAME [DETAIL...]: DETAIL is printed indented (e.g. fio's output).
@@ -58,7 +63,8 @@ t_fail() {
 		return 0
 	fi
 	t_failed=$((t_failed + 1))
-	echo "FAIL $t_suite: $name$(t_took)"
+	t_took
+	echo "FAIL $t_suite: $name$t_took_text"
 	if [ $# -gt 0 ]; then
 		printf '%s\n' "$@" | sed 's/^/    | /' | tail -n 40
 	fi
