@@ -262,21 +262,42 @@ void vblk_reconnect_completed(struct vblk_thread *vt)
 	rc->open = false;
 }
 
+/* s as a JSON string's contents: quotes, backslashes and controls escaped. */
+static size_t json_str(char *buf, size_t len, const char *s)
+{
+	size_t off = 0;
+
+	for (; *s && off + 7 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			off += (size_t)snprintf(buf + off, len - off, "\\%c", c);
+		else if (c < 0x20)
+			off += (size_t)snprintf(buf + off, len - off, "\\u%04x", c);
+		else
+			buf[off++] = (char)c;
+	}
+	buf[off] = '\0';
+	return off;
+}
+
 static void write_json(struct thread_data *td, struct vblk_thread *vt, const char *file,
 		       int64_t dark_ns, unsigned int resubmitted)
 {
 	struct vblk_reconnect *rc = vt->rc;
-	size_t len = 512 + (size_t)rc->nr * 96, off = 0;
-	char *buf = malloc(len);
+	size_t len = 4096 + (size_t)rc->nr * 96, off = 0;
+	char *buf = malloc(len), job[1024], path[1024];
 	unsigned int i;
 	ssize_t n;
 	int fd;
 
 	if (!buf)
 		return;
+	json_str(job, sizeof(job), td->o.name ? td->o.name : "");
+	json_str(path, sizeof(path), vt->dev->path);
 	off += (size_t)snprintf(buf + off, len - off,
 				"{\"job\": \"%s\", \"file\": \"%s\", \"queue\": %u, \"reconnects\": %u, \"outages\": [",
-				td->o.name, vt->dev->path, vt->qidx, virtio_dev_gen(vt->dev));
+				job, path, vt->qidx, virtio_dev_gen(vt->dev));
 	for (i = 0; i < rc->nr; i++)
 		off += (size_t)snprintf(buf + off, len - off,
 					"%s{\"at_s\": %.3f, \"no_completion_s\": %.3f, \"resubmitted\": %u}",
