@@ -239,13 +239,11 @@ int vblk_reconnect(struct thread_data *td, struct vblk_thread *vt)
 	return ret;
 }
 
-void vblk_reconnect_completed(struct vblk_thread *vt)
+/* Closes the outage under way: nothing completed from its start until now. */
+static void record_outage(struct vblk_reconnect *rc)
 {
-	struct vblk_reconnect *rc = vt->rc;
 	struct vblk_outage *o;
 
-	if (!rc || !rc->open || !rc->restored || !vt->nr_events)
-		return;
 	if (rc->nr == rc->alloc) {
 		unsigned int alloc = rc->alloc ? rc->alloc * 2 : 8;
 		struct vblk_outage *p = realloc(rc->outages, alloc * sizeof(*p));
@@ -260,6 +258,14 @@ void vblk_reconnect_completed(struct vblk_thread *vt)
 	o->dark_ns = now_ns() - rc->start_ns;
 	o->resubmitted = rc->resubmitted;
 	rc->open = false;
+}
+
+void vblk_reconnect_completed(struct vblk_thread *vt)
+{
+	struct vblk_reconnect *rc = vt->rc;
+
+	if (rc && rc->open && rc->restored && vt->nr_events)
+		record_outage(rc);
 }
 
 /* s as a JSON string's contents: quotes, backslashes and controls escaped. */
@@ -330,6 +336,9 @@ void vblk_reconnect_exit(struct thread_data *td, struct vblk_thread *vt)
 
 	if (!rc)
 		return;
+	/* Set up again, but the job ended before anything completed. */
+	if (rc->open && rc->restored)
+		record_outage(rc);
 	for (i = 0; i < rc->nr; i++) {
 		const struct vblk_outage *out = &rc->outages[i];
 

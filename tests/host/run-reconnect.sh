@@ -177,6 +177,33 @@ restart_case "SIGKILL x2 two queues, one reconnect each time" 2 kill --iodepth=1
 restart_case "SIGTERM x2 QD32" 2 term --iodepth=32
 restart_case "SIGTERM x2 QD32, engine records" 2 term --iodepth=32 --blk_reconnect_inflight=0
 
+# The example job, shrunk to this export, through one SIGKILL restart.
+if t_only "examples/vhost-user-reconnect.fio"; then
+	name="examples/vhost-user-reconnect.fio"
+	qsd_stop d
+	truncate -s 0 "$img"
+	truncate -s 64M "$img"
+	rm -f "$json"
+	sed -e "s|^filename=.*|filename=$sock|" -e 's|^size=.*|size=4m|' \
+		-e 's|^offset_increment=.*|offset_increment=4m|' \
+		-e "s|^blk_reconnect_json=.*|blk_reconnect_json=$json|" \
+		"$blk_top/examples/vhost-user-reconnect.fio" >"$qsd_dir/example.fio"
+	export_disk
+	start_fio "$qsd_dir/fio.out" "$qsd_dir/example.fio"
+	restarts 1 kill
+	wait "$fio_pid"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		t_fail "$name" "fio exit status $rc" "$(cat "$qsd_dir/fio.out")"
+	elif [ "$restarted" -ne 1 ]; then
+		t_fail "$name" "fio ended before the restart" "$(cat "$qsd_dir/fio.out")"
+	elif ! res=$(check_records "$name" 2 2>&1); then
+		t_fail "$name" "outage records: $res" "$(cat "$json" "$qsd_dir/fio.out")"
+	else
+		t_pass "$name"
+	fi
+fi
+
 # ------------------------------------------------------------ bad cases
 # bad_case NAME REGEX SETUP RECONNECT: fio with blk_reconnect=RECONNECT
 # (0: off), the daemon killed at 0.4 s and SETUP run; fio must fail
