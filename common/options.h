@@ -83,6 +83,9 @@ struct blk_options {
 	unsigned int queue_size;	/* virtqueue entries, 0 = device maximum */
 	unsigned int trim_write_zeroes;	/* virtio-blk: trim as write zeroes */
 	unsigned int stall_timeout;	/* virtio-blk: seconds a queue may complete nothing */
+	unsigned int reconnect;		/* vhost-user: seconds to wait for the back-end to return */
+	char *reconnect_json;		/* vhost-user: where the outage records go */
+	unsigned int reconnect_inflight; /* vhost-user: let the back-end resubmit (its in-flight region) */
 };
 
 extern struct fio_option blk_fio_options[];

@@ -43,9 +43,14 @@ struct vblk_io {
 	bool lost;			/* the queue failed with this I/O in flight */
 };
 
-/* A request tag's context: the I/O it belongs to. */
+/* A request tag's context: the I/O it belongs to, and what to send again. */
 struct vblk_slot {
 	struct vblk_io *io;
+	/* The request as added, to add it again after a reconnect. */
+	void *buf;
+	uint64_t offset, len;
+	uint32_t type, flags;
+	uint8_t op;			/* enum vblk_op */
 };
 
 enum vblk_op {
@@ -115,6 +120,10 @@ struct vblk_thread {
 	struct io_u **events;
 	unsigned int nr_events;
 	enum vblk_broken broken;
+
+	/* blk_reconnect (vblk_reconnect.c); rc is NULL when it is off. */
+	struct vblk_reconnect *rc;
+	bool need_reconnect;		/* the device hung up or moved on */
 };
 
 static inline struct vblk_thread *vblk_of(struct thread_data *td)
@@ -159,6 +168,12 @@ int vblk_reap(struct thread_data *td, struct vblk_thread *vt, unsigned int max);
 /* The errno I/O fails with on a broken queue: ETIMEDOUT, EPROTO or ECONNRESET. */
 int vblk_broken_errno(const struct vblk_thread *vt);
 
+/*
+ * After the ring was set up afresh: adds every request still in flight
+ * again, as it was first added. Returns how many, or -errno.
+ */
+int vblk_requeue_in_flight(struct vblk_thread *vt);
+
 /* After the queue broke: completes up to max I/Os in flight with an error. */
 void vblk_fail_in_flight(struct vblk_thread *vt, unsigned int max);
 
@@ -176,6 +191,35 @@ int vblk_publish(struct vblk_thread *vt);
 /* Stops the queue taking I/O; logs why once. */
 void vblk_mark_broken(struct thread_data *td, struct vblk_thread *vt, enum vblk_broken why,
 		      const char *detail);
+
+/* ---- vblk_reconnect.c: blk_reconnect ---- */
+
+/* Reads blk_reconnect; refuses it for a transport that cannot reconnect. */
+int vblk_reconnect_init(struct thread_data *td, struct vblk_thread *vt);
+
+/* The queue has started: outage times count from here. */
+void vblk_reconnect_started(struct vblk_thread *vt);
+
+static inline bool vblk_reconnect_on(const struct vblk_thread *vt)
+{
+	return vt->rc != NULL;
+}
+
+/* A hang-up, or another queue's reconnect: the queue must follow. */
+bool vblk_reconnect_notice(struct vblk_thread *vt, bool hung_up);
+
+/*
+ * With the used ring drained: reconnects (once per device) and sets the
+ * queue up again with its requests. 0 when done, -EAGAIN when the caller
+ * must drain the ring and call again, else the queue is broken.
+ */
+int vblk_reconnect(struct thread_data *td, struct vblk_thread *vt);
+
+/* At the end of a getevents call: closes an outage once I/O completes. */
+void vblk_reconnect_completed(struct vblk_thread *vt);
+
+/* At the end of the job: the outage lines, the JSON record; frees rc. */
+void vblk_reconnect_exit(struct thread_data *td, struct vblk_thread *vt);
 
 /* fio's getevents: at least min, at most max I/Os, or the timeout t. */
 int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int min,

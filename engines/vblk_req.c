@@ -87,6 +87,12 @@ static int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t 
 
 	if (tag < 0)
 		return tag;
+	s->op = VBLK_OP_DATA;
+	s->type = type;
+	s->offset = offset;
+	s->buf = buf;
+	s->len = len;
+	s->flags = 0;
 	shm = &vt->shm[tag];
 	table = &vt->indirect[(size_t)tag * vt->ind_len];
 	shm->hdr.type = htole32(type);
@@ -106,16 +112,62 @@ static int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t 
 }
 
 /*
- * Adds one request: header, then either data (len bytes at buf) or the
- * range descriptor, then the status byte. 0 or -errno, nothing added.
+ * Puts the request of tag, as its slot records it, on the ring: header,
+ * then either data or the range descriptor, then the status byte.
+ * 0 or -errno, nothing added.
  */
+static int queue_tag(struct vblk_thread *vt, uint32_t tag)
+{
+	struct vblk_slot *s = blk_req_ctx(&vt->slots, tag);
+	struct vblk_slot_shm *shm = &vt->shm[tag];
+	struct virtq_seg *segs = vt->segs;
+	enum vblk_op op = (enum vblk_op)s->op;
+	uint64_t len = s->len;
+	unsigned int n = 0;
+	int ret;
+
+	shm->hdr.type = htole32(s->type);
+	shm->hdr.ioprio = 0;
+	shm->hdr.sector = htole64(op == VBLK_OP_FLUSH ? 0 : s->offset >> VBLK_SECTOR_SHIFT);
+	/* A device that never writes the status is caught, not trusted. */
+	shm->status = 0xff;
+	segs[n++] = (struct virtq_seg){ ring_addr_of(vt, &shm->hdr), sizeof(shm->hdr), false };
+
+	if (op == VBLK_OP_DATA) {
+		bool in = s->type == VIRTIO_BLK_T_IN;
+		uint64_t addr = io_addr_of(vt, s->buf);
+
+		while (len) {
+			uint32_t l = len > vt->seg_len ? vt->seg_len : (uint32_t)len;
+
+			segs[n++] = (struct virtq_seg){ addr, l, in };
+			addr += l;
+			len -= l;
+		}
+	} else if (op == VBLK_OP_RANGE) {
+		shm->range.sector = htole64(s->offset >> VBLK_SECTOR_SHIFT);
+		shm->range.num_sectors = htole32((uint32_t)(len >> VBLK_SECTOR_SHIFT));
+		shm->range.flags = htole32(s->flags);
+		segs[n++] = (struct virtq_seg){ ring_addr_of(vt, &shm->range), sizeof(shm->range), false };
+	}
+	segs[n++] = (struct virtq_seg){ ring_addr_of(vt, &shm->status), 1, true };
+
+	if (vt->use_indirect) {
+		struct vring_desc *table = &vt->indirect[(size_t)tag * vt->ind_len];
+
+		ret = virtq_add_indirect(&vt->vq, table, ring_addr_of(vt, table), segs, n,
+					 tag_cookie((int)tag));
+	} else {
+		ret = virtq_add_chain(&vt->vq, segs, n, tag_cookie((int)tag));
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* Adds one request (queue_tag()) under a new tag. 0 or -errno, nothing added. */
 static int add_request(struct vblk_thread *vt, struct vblk_io *io, enum vblk_op op,
 		       uint32_t type, uint64_t offset, void *buf, uint64_t len, uint32_t flags)
 {
-	struct virtq_seg *segs = vt->segs;
 	struct vblk_slot *s;
-	struct vblk_slot_shm *shm;
-	unsigned int n = 0;
 	int tag, ret;
 
 	if (op == VBLK_OP_DATA && vt->use_indirect && len && len <= vt->seg_len)
@@ -126,48 +178,35 @@ static int add_request(struct vblk_thread *vt, struct vblk_io *io, enum vblk_op 
 	tag = slot_get(vt, io, &s);
 	if (tag < 0)
 		return tag;
-	shm = &vt->shm[tag];
-
-	shm->hdr.type = htole32(type);
-	shm->hdr.ioprio = 0;
-	shm->hdr.sector = htole64(op == VBLK_OP_FLUSH ? 0 : offset >> VBLK_SECTOR_SHIFT);
-	/* A device that never writes the status is caught, not trusted. */
-	shm->status = 0xff;
-	segs[n++] = (struct virtq_seg){ ring_addr_of(vt, &shm->hdr), sizeof(shm->hdr), false };
-
-	if (op == VBLK_OP_DATA) {
-		bool in = type == VIRTIO_BLK_T_IN;
-		uint64_t addr = io_addr_of(vt, buf);
-
-		while (len) {
-			uint32_t l = len > vt->seg_len ? vt->seg_len : (uint32_t)len;
-
-			segs[n++] = (struct virtq_seg){ addr, l, in };
-			addr += l;
-			len -= l;
-		}
-	} else if (op == VBLK_OP_RANGE) {
-		shm->range.sector = htole64(offset >> VBLK_SECTOR_SHIFT);
-		shm->range.num_sectors = htole32((uint32_t)(len >> VBLK_SECTOR_SHIFT));
-		shm->range.flags = htole32(flags);
-		segs[n++] = (struct virtq_seg){ ring_addr_of(vt, &shm->range), sizeof(shm->range), false };
-	}
-	segs[n++] = (struct virtq_seg){ ring_addr_of(vt, &shm->status), 1, true };
-
-	if (vt->use_indirect) {
-		struct vring_desc *table = &vt->indirect[(size_t)tag * vt->ind_len];
-
-		ret = virtq_add_indirect(&vt->vq, table, ring_addr_of(vt, table), segs, n,
-					 tag_cookie(tag));
-	} else {
-		ret = virtq_add_chain(&vt->vq, segs, n, tag_cookie(tag));
-	}
+	s->op = (uint8_t)op;
+	s->type = type;
+	s->offset = offset;
+	s->buf = buf;
+	s->len = len;
+	s->flags = flags;
+	ret = queue_tag(vt, (uint32_t)tag);
 	if (ret < 0) {
 		slot_put(vt, (uint32_t)tag);
 		return ret;
 	}
 	blk_io_part_sent(&io->track);
 	return 0;
+}
+
+int vblk_requeue_in_flight(struct vblk_thread *vt)
+{
+	uint32_t tag;
+	int n = 0, ret;
+
+	for (tag = 0; tag < vt->slots.nr; tag++) {
+		if (blk_req_check(&vt->slots, tag))
+			continue;
+		ret = queue_tag(vt, tag);
+		if (ret)
+			return ret;
+		n++;
+	}
+	return n;
 }
 
 /* Ring entries the next `reqs` requests of `segs` data segments each take. */

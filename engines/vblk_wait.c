@@ -83,6 +83,9 @@ void vblk_mark_broken(struct thread_data *td, struct vblk_thread *vt, enum vblk_
 {
 	if (vt->broken)
 		return;
+	/* blk_reconnect: the queue waits for the back-end instead. */
+	if (why == VBLK_HUNG_UP && vblk_reconnect_notice(vt, true))
+		return;
 	vt->broken = why;
 	/* A hang-up or a broken protocol ends the device; a stall, this queue. */
 	if (why == VBLK_HUNG_UP)
@@ -96,6 +99,8 @@ void vblk_mark_broken(struct thread_data *td, struct vblk_thread *vt, enum vblk_
 /* Another queue found the device gone: say what it found. */
 static void follow_device(struct thread_data *td, struct vblk_thread *vt)
 {
+	if (vblk_reconnect_on(vt))
+		vblk_reconnect_notice(vt, false);
 	switch (virtio_dev_gone(vt->dev)) {
 	case VIRTIO_DEV_HUNG_UP:
 		vblk_mark_broken(td, vt, VBLK_HUNG_UP, "the device closed the connection");
@@ -249,6 +254,12 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 			break;
 		if (vt->broken)
 			continue;
+		/* Once the ring holds nothing more the old back-end completed. */
+		if (vt->need_reconnect && !virtq_has_used(&vt->vq)) {
+			vblk_reconnect(td, vt);
+			stall_start = 0;
+			continue;
+		}
 
 		if (vt->poll && !spin_over) {
 			int64_t now;
@@ -313,5 +324,7 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 		adapt_spin(vt, now_ns() - wait_start);
 	if (vt->batch_kicks)
 		vt->refill = vt->nr_events;
+	if (vblk_reconnect_on(vt))
+		vblk_reconnect_completed(vt);
 	return (int)vt->nr_events;
 }

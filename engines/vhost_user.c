@@ -7,14 +7,18 @@
  * lock of virtio_blk.c; the I/O path touches only the eventfds.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/vhost_types.h>
@@ -32,6 +36,9 @@
  */
 #define VHOST_USER_REPLY_TIMEOUT_MS	5000
 
+/* The largest ring we set up: QEMU's back-ends take no more. */
+#define VHOST_USER_MAX_RING		1024
+
 /* Largest payload we ever send or accept. */
 union vhost_user_payload {
 	uint64_t u64;
@@ -40,6 +47,7 @@ union vhost_user_payload {
 	struct vhost_user_mem_table table;
 	struct vhost_user_mem_single single;
 	struct vhost_user_config config;
+	struct vhost_user_inflight inflight;
 };
 
 struct vhost_user_queue {
@@ -56,6 +64,9 @@ struct virtio_transport {
 	int sock;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	uint64_t features;		/* offered by the back-end */
+	uint64_t wanted;		/* asked for by negotiate() */
+	uint64_t acked;			/* what SET_FEATURES said */
+	bool negotiated;
 	uint64_t protocol_features;	/* acked */
 	unsigned int max_queues;
 	unsigned int max_mem_slots;
@@ -64,6 +75,18 @@ struct virtio_transport {
 	/* Registered memory; resent whole by SET_MEM_TABLE without mem slots. */
 	struct vhost_user_region *regions;
 	unsigned int nregions;
+
+	/*
+	 * The back-end's in-flight region (VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD):
+	 * kept across a reconnect and handed to the new back-end, which then
+	 * resubmits what the old one had taken. inflight_live: handed back on
+	 * the current connection.
+	 */
+	int inflight_fd;
+	struct vhost_user_inflight inflight;
+	void *inflight_map;
+	bool inflight_live, no_inflight;
+	int *keep_fd;			/* the next reply's fd goes here, not closed */
 };
 
 static const char *request_name(uint32_t req)
@@ -84,6 +107,8 @@ static const char *request_name(uint32_t req)
 	case VHOST_USER_GET_QUEUE_NUM:		return "VHOST_USER_GET_QUEUE_NUM";
 	case VHOST_USER_SET_VRING_ENABLE:	return "VHOST_USER_SET_VRING_ENABLE";
 	case VHOST_USER_GET_CONFIG:		return "VHOST_USER_GET_CONFIG";
+	case VHOST_USER_GET_INFLIGHT_FD:	return "VHOST_USER_GET_INFLIGHT_FD";
+	case VHOST_USER_SET_INFLIGHT_FD:	return "VHOST_USER_SET_INFLIGHT_FD";
 	case VHOST_USER_GET_MAX_MEM_SLOTS:	return "VHOST_USER_GET_MAX_MEM_SLOTS";
 	case VHOST_USER_ADD_MEM_REG:		return "VHOST_USER_ADD_MEM_REG";
 	case VHOST_USER_REM_MEM_REG:		return "VHOST_USER_REM_MEM_REG";
@@ -153,8 +178,8 @@ static int send_msg(struct virtio_transport *t, uint32_t req, uint32_t flags,
 	return 0;
 }
 
-/* Closes any fds the peer passed: we never expect one. */
-static void drop_fds(struct msghdr *msg)
+/* Closes any fds the peer passed but the one a reply is expected to carry. */
+static void drop_fds(struct msghdr *msg, int **keep)
 {
 	struct cmsghdr *cmsg;
 
@@ -165,8 +190,14 @@ static void drop_fds(struct msghdr *msg)
 		if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
 			continue;
 		n = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			if (*keep && **keep < 0) {
+				**keep = fds[i];
+				*keep = NULL;
+				continue;
+			}
 			close(fds[i]);
+		}
 	}
 }
 
@@ -200,7 +231,7 @@ static int read_full(struct virtio_transport *t, void *buf, size_t len)
 				continue;
 			return -errno;
 		}
-		drop_fds(&msg);
+		drop_fds(&msg, &t->keep_fd);
 		if (!n)
 			return -ECONNRESET;
 		got += (size_t)n;
@@ -369,57 +400,54 @@ static int check_backend(struct virtio_transport *t, struct virtio_transport_inf
 	return 0;
 }
 
-static int vu_connect(const char *path, struct virtio_transport **tp,
-		      struct virtio_transport_info *info)
+static const uint64_t wanted_protocol = 1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK |
+				       1ull << VHOST_USER_PROTOCOL_F_CONFIG |
+				       1ull << VHOST_USER_PROTOCOL_F_MQ |
+				       1ull << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS |
+				       1ull << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD;
+
+/*
+ * The handshake on a fresh connection: features, protocol features,
+ * ownership, queue count and memory slots, into t.
+ */
+static int hello(struct virtio_transport *t, struct virtio_transport_info *info)
 {
-	const uint64_t wanted_protocol = 1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK |
-					 1ull << VHOST_USER_PROTOCOL_F_CONFIG |
-					 1ull << VHOST_USER_PROTOCOL_F_MQ |
-					 1ull << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS;
-	struct virtio_transport *t;
-	uint64_t offered, val;
-	unsigned int i;
+	uint64_t offered, val, wanted = wanted_protocol;
 	int ret;
 
-	info->detail[0] = '\0';
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	ret = open_socket(path, t, info);
-	if (ret)
-		goto free_t;
-
+	if (t->no_inflight)
+		wanted &= ~(1ull << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD);
+	t->protocol_features = 0;
 	ret = get_u64(t, VHOST_USER_GET_FEATURES, &t->features);
 	if (ret)
-		goto close_sock;
+		return ret;
 	if (t->features & (1ull << VHOST_USER_F_PROTOCOL_FEATURES)) {
 		ret = get_u64(t, VHOST_USER_GET_PROTOCOL_FEATURES, &offered);
 		if (ret)
-			goto close_sock;
+			return ret;
 		/* Acked before REPLY_ACK applies, so this one is not confirmed. */
-		ret = set_u64(t, VHOST_USER_SET_PROTOCOL_FEATURES, offered & wanted_protocol);
+		ret = set_u64(t, VHOST_USER_SET_PROTOCOL_FEATURES, offered & wanted);
 		if (ret)
-			goto close_sock;
-		t->protocol_features = offered & wanted_protocol;
+			return ret;
+		t->protocol_features = offered & wanted;
 	}
 	ret = check_backend(t, info);
 	if (ret)
-		goto close_sock;
+		return ret;
 
 	ret = request(t, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0);
 	if (ret)
-		goto close_sock;
+		return ret;
 
 	t->max_queues = 1;
 	if (has_protocol(t, VHOST_USER_PROTOCOL_F_MQ)) {
 		ret = get_u64(t, VHOST_USER_GET_QUEUE_NUM, &val);
 		if (ret)
-			goto close_sock;
+			return ret;
 		if (!val || val > 0xffff) {
 			log_err("blkengine: %s: VHOST_USER_GET_QUEUE_NUM says %llu queues\n",
-				path, (unsigned long long)val);
-			ret = -EPROTO;
-			goto close_sock;
+				t->path, (unsigned long long)val);
+			return -EPROTO;
 		}
 		t->max_queues = (unsigned int)val;
 	}
@@ -428,14 +456,34 @@ static int vu_connect(const char *path, struct virtio_transport **tp,
 	if (has_protocol(t, VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS)) {
 		ret = get_u64(t, VHOST_USER_GET_MAX_MEM_SLOTS, &val);
 		if (ret)
-			goto close_sock;
+			return ret;
 		if (!val) {
-			log_err("blkengine: %s: the back-end has no memory slots\n", path);
-			ret = -EPROTO;
-			goto close_sock;
+			log_err("blkengine: %s: the back-end has no memory slots\n", t->path);
+			return -EPROTO;
 		}
 		t->max_mem_slots = val > 4096 ? 4096 : (unsigned int)val;
 	}
+	return 0;
+}
+
+static int vu_connect(const char *path, struct virtio_transport **tp,
+		      struct virtio_transport_info *info)
+{
+	struct virtio_transport *t;
+	unsigned int i;
+	int ret;
+
+	info->detail[0] = '\0';
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->inflight_fd = -1;
+	ret = open_socket(path, t, info);
+	if (ret)
+		goto free_t;
+	ret = hello(t, info);
+	if (ret)
+		goto close_sock;
 
 	t->queues = calloc(t->max_queues, sizeof(*t->queues));
 	t->regions = calloc(t->max_mem_slots, sizeof(*t->regions));
@@ -450,7 +498,7 @@ static int vu_connect(const char *path, struct virtio_transport **tp,
 
 	info->max_queues = t->max_queues;
 	/* vhost-user has no message for it; QEMU's back-ends cap rings at 1024. */
-	info->max_queue_size = 1024;
+	info->max_queue_size = VHOST_USER_MAX_RING;
 	info->watch_fd = t->sock;
 	*tp = t;
 	return 0;
@@ -465,6 +513,60 @@ free_t:
 	return ret;
 }
 
+/* Hands the back-end its in-flight region (again). */
+static int set_inflight(struct virtio_transport *t)
+{
+	return request(t, VHOST_USER_SET_INFLIGHT_FD, &t->inflight, sizeof(t->inflight),
+		       &t->inflight_fd, 1);
+}
+
+/*
+ * With VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD the back-end records in shared
+ * memory which descriptors it has taken and not completed. The region is
+ * asked for once, sized for every queue at the largest ring, and kept: it
+ * outlives the back-end, so a restarted one learns what was in flight.
+ */
+static int get_inflight(struct virtio_transport *t)
+{
+	struct vhost_user_inflight in = {
+		.num_queues = (uint16_t)t->max_queues,
+		.queue_size = VHOST_USER_MAX_RING,
+	};
+	int fd = -1, ret;
+
+	if (!has_protocol(t, VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD) || t->inflight_fd >= 0)
+		return 0;
+	ret = send_msg(t, VHOST_USER_GET_INFLIGHT_FD, 0, &in, sizeof(in), NULL, 0);
+	if (ret) {
+		report(t, VHOST_USER_GET_INFLIGHT_FD, ret);
+		return ret;
+	}
+	t->keep_fd = &fd;
+	ret = recv_reply(t, VHOST_USER_GET_INFLIGHT_FD, &in, sizeof(in));
+	t->keep_fd = NULL;
+	if (ret)
+		goto close_fd;
+	if (fd < 0 || !in.mmap_size || in.mmap_size > (64ull << 20)) {
+		log_err("blkengine: %s: VHOST_USER_GET_INFLIGHT_FD gave %s and %llu bytes\n",
+			t->path, fd < 0 ? "no fd" : "an fd", (unsigned long long)in.mmap_size);
+		ret = -EPROTO;
+		goto close_fd;
+	}
+	in.num_queues = (uint16_t)t->max_queues;
+	in.queue_size = VHOST_USER_MAX_RING;
+	t->inflight = in;
+	t->inflight_fd = fd;
+	ret = set_inflight(t);
+	if (!ret)
+		t->inflight_live = true;
+	return ret;
+
+close_fd:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 static int vu_negotiate(struct virtio_transport *t, uint64_t wanted, uint64_t *acked)
 {
 	uint64_t set = t->features & wanted;
@@ -475,8 +577,11 @@ static int vu_negotiate(struct virtio_transport *t, uint64_t wanted, uint64_t *a
 	ret = set_u64(t, VHOST_USER_SET_FEATURES, set);
 	if (ret)
 		return ret;
+	t->wanted = wanted;
+	t->acked = set;
+	t->negotiated = true;
 	*acked = set & ~(1ull << VHOST_USER_F_PROTOCOL_FEATURES);
-	return 0;
+	return get_inflight(t);
 }
 
 static int vu_get_config(struct virtio_transport *t, void *buf, unsigned int offset,
@@ -613,8 +718,14 @@ static int vu_setup_vq(struct virtio_transport *t, const struct virtio_vq_config
 	if (vq->index >= t->max_queues)
 		return -EINVAL;
 	q = &t->queues[vq->index];
-	q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	q->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/*
+	 * After a reconnect the queue keeps its eventfds: the thread that owns
+	 * it may be sleeping on the call fd while another thread reconnects.
+	 */
+	if (q->kick_fd < 0)
+		q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (q->call_fd < 0)
+		q->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (q->kick_fd < 0 || q->call_fd < 0) {
 		ret = -errno;
 		goto close_fds;
@@ -624,7 +735,7 @@ static int vu_setup_vq(struct virtio_transport *t, const struct virtio_vq_config
 	ret = request(t, VHOST_USER_SET_VRING_NUM, &state, sizeof(state), NULL, 0);
 	if (ret)
 		goto close_fds;
-	state.num = 0;
+	state.num = vq->base;
 	ret = request(t, VHOST_USER_SET_VRING_BASE, &state, sizeof(state), NULL, 0);
 	if (ret)
 		goto close_fds;
@@ -688,12 +799,267 @@ static int vu_disconnect(struct virtio_transport *t)
 
 	/* Closing the socket makes the back-end drop every ring and region. */
 	close(t->sock);
+	if (t->inflight_map)
+		munmap(t->inflight_map, t->inflight.mmap_size);
+	if (t->inflight_fd >= 0)
+		close(t->inflight_fd);
 	for (i = 0; i < t->max_queues; i++)
 		close_queue_fds(&t->queues[i]);
 	free(t->queues);
 	free(t->regions);
 	free(t);
 	return 0;
+}
+
+/* ---- reconnect ---- */
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Names of the feature bits a virtio-blk front-end negotiates. */
+static const char *feature_name(unsigned int bit)
+{
+	static const char *const names[64] = {
+		[1] = "VIRTIO_BLK_F_SIZE_MAX",	[2] = "VIRTIO_BLK_F_SEG_MAX",
+		[5] = "VIRTIO_BLK_F_RO",	[6] = "VIRTIO_BLK_F_BLK_SIZE",
+		[9] = "VIRTIO_BLK_F_FLUSH",	[10] = "VIRTIO_BLK_F_TOPOLOGY",
+		[11] = "VIRTIO_BLK_F_CONFIG_WCE", [12] = "VIRTIO_BLK_F_MQ",
+		[13] = "VIRTIO_BLK_F_DISCARD",	[14] = "VIRTIO_BLK_F_WRITE_ZEROES",
+		[28] = "VIRTIO_RING_F_INDIRECT_DESC", [29] = "VIRTIO_RING_F_EVENT_IDX",
+		[30] = "VHOST_USER_F_PROTOCOL_FEATURES", [32] = "VIRTIO_F_VERSION_1",
+	};
+
+	return bit < 64 && names[bit] ? names[bit] : "unnamed";
+}
+
+static const char *protocol_name(unsigned int bit)
+{
+	switch (bit) {
+	case VHOST_USER_PROTOCOL_F_MQ:			return "VHOST_USER_PROTOCOL_F_MQ";
+	case VHOST_USER_PROTOCOL_F_REPLY_ACK:		return "VHOST_USER_PROTOCOL_F_REPLY_ACK";
+	case VHOST_USER_PROTOCOL_F_CONFIG:		return "VHOST_USER_PROTOCOL_F_CONFIG";
+	case VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS:	return "VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS";
+	default:					return "unnamed";
+	}
+}
+
+/* "lost X (bit n), new Y (bit m)" for the bits of mask that changed. */
+static void describe_change(char *buf, size_t len, uint64_t before, uint64_t now,
+			    const char *(*name)(unsigned int))
+{
+	size_t off = 0;
+	unsigned int bit;
+
+	buf[0] = '\0';
+	for (bit = 0; bit < 64 && off < len; bit++) {
+		uint64_t m = 1ull << bit;
+
+		if ((before ^ now) & m)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s %s (bit %u)",
+						off ? ", " : "", (before & m) ? "no longer offers" : "now offers",
+						name(bit), bit);
+	}
+}
+
+/* What is at path now, when it no longer takes a vhost-user connection. */
+static void describe_path(const char *path, int err, struct virtio_transport_info *info)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		snprintf(info->detail, sizeof(info->detail), "%s does not exist (%s)", path,
+			 strerror(errno));
+	else if (!S_ISSOCK(st.st_mode))
+		snprintf(info->detail, sizeof(info->detail),
+			 "%s is no longer a socket (now a %s); whatever replaced the back-end is not one",
+			 path, S_ISREG(st.st_mode) ? "regular file" : S_ISDIR(st.st_mode) ? "directory" :
+			 "non-socket file");
+	else
+		snprintf(info->detail, sizeof(info->detail), "connecting to %s: %s", path,
+			 strerror(-err));
+}
+
+/* Registers every region again: the new back-end knows none of them. */
+static int remap_all(struct virtio_transport *t)
+{
+	unsigned int i;
+	int ret;
+
+	if (!t->nregions)
+		return 0;
+	if (t->nregions > t->max_mem_slots)
+		return -ENOSPC;
+	if (!has_protocol(t, VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS))
+		return send_mem_table(t);
+	for (i = 0; i < t->nregions; i++) {
+		struct vhost_user_mem_single one = { .region = t->regions[i].r };
+
+		ret = request(t, VHOST_USER_ADD_MEM_REG, &one, sizeof(one), &t->regions[i].fd, 1);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * One attempt on a connected socket: the handshake again, checked against
+ * what was negotiated, then the features and the memory. 0, a connection
+ * error (worth another attempt) or another -errno (final).
+ */
+static int rehello(struct virtio_transport *t, struct virtio_transport_info *info)
+{
+	uint64_t old_features = t->features, old_protocol = t->protocol_features;
+	unsigned int old_queues = t->max_queues, old_slots = t->max_mem_slots;
+	uint64_t mask = t->wanted | 1ull << VHOST_USER_F_PROTOCOL_FEATURES;
+	uint64_t pmask = ~0ull;
+	char what[160];
+	int ret;
+
+	/* The driver's own records decide: the back-end must not resubmit too. */
+	t->no_inflight = info->own_records;
+	if (t->no_inflight)
+		pmask &= ~(1ull << VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD);
+	t->inflight_live = false;
+	ret = hello(t, info);
+	if (ret) {
+		/* Keep what the run negotiated: a later attempt compares to it. */
+		t->features = old_features;
+		t->protocol_features = old_protocol;
+		t->max_queues = old_queues;
+		t->max_mem_slots = old_slots;
+		return ret;
+	}
+	if (t->negotiated && (t->features & mask) != (old_features & mask)) {
+		describe_change(what, sizeof(what), old_features & mask, t->features & mask,
+				feature_name);
+		snprintf(info->detail, sizeof(info->detail),
+			 "the back-end came back with other features: it %s", what);
+		return -ENOTSUP;
+	}
+	if ((t->protocol_features & pmask) != (old_protocol & pmask)) {
+		describe_change(what, sizeof(what), old_protocol & pmask,
+				t->protocol_features & pmask, protocol_name);
+		snprintf(info->detail, sizeof(info->detail),
+			 "the back-end came back with other vhost-user protocol features: it %s", what);
+		return -ENOTSUP;
+	}
+	/* The arrays were sized for the first connection. */
+	if (t->max_queues < old_queues) {
+		snprintf(info->detail, sizeof(info->detail),
+			 "the back-end came back with %u queues, had %u", t->max_queues, old_queues);
+		return -ENOTSUP;
+	}
+	t->max_queues = old_queues;
+	if (t->max_mem_slots < t->nregions) {
+		snprintf(info->detail, sizeof(info->detail),
+			 "the back-end came back with %u memory slots, %u regions are in use",
+			 t->max_mem_slots, t->nregions);
+		return -ENOTSUP;
+	}
+	if (t->max_mem_slots > old_slots)
+		t->max_mem_slots = old_slots;
+	if (t->negotiated) {
+		ret = set_u64(t, VHOST_USER_SET_FEATURES, t->acked);
+		if (ret)
+			return ret;
+	}
+	if (has_protocol(t, VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD)) {
+		/* The old region if there is one, so the back-end resubmits. */
+		ret = t->inflight_fd >= 0 ? set_inflight(t) : get_inflight(t);
+		if (ret)
+			return ret;
+		t->inflight_live = true;
+	}
+	return remap_all(t);
+}
+
+static int vu_inflight(struct virtio_transport *t, unsigned int index)
+{
+	const struct vhost_user_inflight_queue *q;
+	size_t stride;
+	unsigned int i, n = 0;
+
+	if (!t->inflight_live || index >= t->inflight.num_queues)
+		return -ENOENT;
+	if (!t->inflight_map) {
+		void *p = mmap(NULL, t->inflight.mmap_size, PROT_READ, MAP_SHARED, t->inflight_fd,
+			       (off_t)t->inflight.mmap_offset);
+
+		if (p == MAP_FAILED)
+			return -errno;
+		t->inflight_map = p;
+	}
+	/* The back-end lays the queues out at equal strides. */
+	stride = t->inflight.mmap_size / t->inflight.num_queues;
+	if (stride < sizeof(*q))
+		return 0;
+	q = (const void *)((const char *)t->inflight_map + stride * index);
+	for (i = 0; i < q->desc_num && sizeof(*q) + (i + 1) * sizeof(q->desc[0]) <= stride; i++)
+		n += q->desc[i].inflight == 1;
+	return (int)n;
+}
+
+static bool worth_retrying(int err)
+{
+	return err == -ENOENT || err == -ECONNREFUSED || err == -ECONNRESET || err == -EPIPE ||
+	       err == -ETIMEDOUT || err == -ECONNABORTED || err == -EAGAIN;
+}
+
+static int vu_reconnect(struct virtio_transport *t, int64_t deadline_ns,
+			struct virtio_transport_info *info)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int64_t backoff_ns = 5000000, now;
+	int old = t->sock, ret = -ETIMEDOUT, s;
+
+	info->detail[0] = '\0';
+	memcpy(sa.sun_path, t->path, strlen(t->path) + 1);
+	for (;;) {
+		s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return -errno;
+		if (connect(s, (struct sockaddr *)&sa, sizeof(sa))) {
+			ret = -errno;
+			describe_path(t->path, ret, info);
+		} else {
+			t->sock = s;
+			info->detail[0] = '\0';
+			ret = rehello(t, info);
+			t->sock = old;
+			if (!ret) {
+				/*
+				 * The new connection takes the old one's descriptor, so
+				 * every thread watching it for a hang-up watches the
+				 * new connection from now on.
+				 */
+				if (dup3(s, old, O_CLOEXEC) < 0)
+					ret = -errno;
+				close(s);
+				return ret;
+			}
+			if (!info->detail[0])
+				snprintf(info->detail, sizeof(info->detail),
+					 "the handshake with the back-end failed: %s", strerror(-ret));
+		}
+		close(s);
+		if (!worth_retrying(ret))
+			return ret;
+		now = mono_ns();
+		if (now >= deadline_ns)
+			return ret;
+		/* Back off: no busy loop while the back-end restarts. */
+		if (now + backoff_ns > deadline_ns)
+			backoff_ns = deadline_ns - now;
+		nanosleep(&(struct timespec){ .tv_sec = backoff_ns / 1000000000,
+					      .tv_nsec = backoff_ns % 1000000000 }, NULL);
+		if (backoff_ns < 200000000)
+			backoff_ns *= 2;
+	}
 }
 
 const struct virtio_transport_ops vhost_user_transport = {
@@ -708,5 +1074,7 @@ const struct virtio_transport_ops vhost_user_transport = {
 	.stop_vq	= vu_stop_vq,
 	.notify		= vu_notify,
 	.disconnect	= vu_disconnect,
+	.reconnect	= vu_reconnect,
+	.inflight	= vu_inflight,
 };
 

@@ -37,6 +37,8 @@ enum vhost_user_request {
 	VHOST_USER_SET_VRING_ENABLE	= 18,
 	VHOST_USER_GET_CONFIG		= 24,
 	VHOST_USER_SET_CONFIG		= 25,
+	VHOST_USER_GET_INFLIGHT_FD	= 31,
+	VHOST_USER_SET_INFLIGHT_FD	= 32,
 	VHOST_USER_GET_MAX_MEM_SLOTS	= 36,
 	VHOST_USER_ADD_MEM_REG		= 37,
 	VHOST_USER_REM_MEM_REG		= 38,
@@ -55,6 +57,7 @@ enum vhost_user_request {
 #define VHOST_USER_PROTOCOL_F_MQ		0
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK		3
 #define VHOST_USER_PROTOCOL_F_CONFIG		9
+#define VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD	12
 #define VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS 15
 
 /* SET_VRING_KICK / SET_VRING_CALL payload: queue index, or no fd. */
@@ -104,6 +107,35 @@ struct vhost_user_config {
 } __attribute__((packed));
 
 #define VHOST_USER_CONFIG_HDR_SIZE	12u
+
+/* GET_INFLIGHT_FD / SET_INFLIGHT_FD payload (the fd travels with it). */
+struct vhost_user_inflight {
+	uint64_t mmap_size;
+	uint64_t mmap_offset;
+	uint16_t num_queues;
+	uint16_t queue_size;
+} __attribute__((packed));
+
+/*
+ * The in-flight region of one split virtqueue, as the back-end keeps it
+ * (vhost-user spec, "Inflight I/O tracking"): one entry per descriptor
+ * head, inflight set while the back-end has taken it and not completed it.
+ */
+struct vhost_user_inflight_desc {
+	uint8_t inflight;
+	uint8_t padding[5];
+	uint16_t next;
+	uint64_t counter;
+} __attribute__((packed));
+
+struct vhost_user_inflight_queue {
+	uint64_t features;
+	uint16_t version;
+	uint16_t desc_num;
+	uint16_t last_batch_head;
+	uint16_t used_idx;
+	struct vhost_user_inflight_desc desc[];
+} __attribute__((packed));
 
 /* The vhost-user transport of virtio_blk.c. */
 extern const struct virtio_transport_ops vhost_user_transport;

@@ -92,6 +92,7 @@ static void free_thread(struct vblk_thread *vt)
 	free(vt->segs);
 	free(vt->events);
 	free(vt->queued);
+	free(vt->rc);		/* set up but never reported: init failed */
 	free(vt);
 }
 
@@ -125,6 +126,9 @@ int virtio_blk_init(struct thread_data *td, const struct virtio_transport_ops *o
 	if (ret)
 		goto put_dev;
 	vblk_choose_ops(td, vt);
+	ret = vblk_reconnect_init(td, vt);
+	if (ret)
+		goto put_dev;
 	ret = vblk_size_queue(td, vt, &qsize, &nseg);
 	if (ret)
 		goto put_dev;
@@ -218,6 +222,7 @@ int virtio_blk_post_init(struct thread_data *td)
 			strerror(-ret));
 		td_verror(td, -ret, "virtio-blk queue set-up");
 	}
+	vblk_reconnect_started(vt);
 	return ret;
 }
 
@@ -267,6 +272,7 @@ void virtio_blk_cleanup(struct thread_data *td)
 		return;
 	if (vt->vq_attached || vt->vq_started || vt->io_mapped || vt->ring_mapped)
 		stop_queue(vt);
+	vblk_reconnect_exit(td, vt);
 	if (vt->has_queue)
 		virtio_dev_put(vt->dev, vt->qidx);
 	if (vt->io_region.fd >= 0)

@@ -283,3 +283,49 @@ void virtio_dev_unlock(struct virtio_dev *dev)
 {
 	pthread_mutex_unlock(&registry_lock);
 }
+
+int virtio_dev_reconnect_locked(struct virtio_dev *dev, unsigned int seen, int64_t deadline_ns,
+				bool own_records)
+{
+	struct virtio_blk_info info = { .features = dev->info.features };
+	struct virtio_blk_config cfg;
+	int ret;
+
+	if (virtio_dev_gen(dev) != seen)
+		return 0;
+	if (virtio_dev_gone(dev) != VIRTIO_DEV_LIVE)
+		return -ECONNRESET;
+	if (!dev->ops->reconnect)
+		return -EOPNOTSUPP;
+	dev->tinfo.own_records = own_records;
+	ret = dev->ops->reconnect(dev->t, deadline_ns, &dev->tinfo);
+	if (ret) {
+		log_err("blkengine: %s: the back-end did not come back (blk_reconnect): %s\n",
+			dev->path, dev->tinfo.detail[0] ? dev->tinfo.detail : strerror(-ret));
+		goto gone;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	ret = dev->ops->get_config(dev->t, &cfg, 0, CONFIG_LEN);
+	if (!ret)
+		ret = decode_config(dev->path, &cfg, &dev->tinfo, &info);
+	if (ret) {
+		log_err("blkengine: %s: the back-end came back but its config cannot be read: %s\n",
+			dev->path, strerror(-ret));
+		goto gone;
+	}
+	/* Offsets fio is about to use must still exist, in the same blocks. */
+	if (info.capacity < dev->info.capacity || info.blk_size != dev->info.blk_size ||
+	    info.num_queues < dev->info.num_queues) {
+		log_err("blkengine: %s: the back-end came back as another disk: %" PRIu64 " bytes in %u-byte blocks with %u queues, was %" PRIu64 " bytes in %u-byte blocks with %u queues\n",
+			dev->path, info.capacity, info.blk_size, info.num_queues,
+			dev->info.capacity, dev->info.blk_size, dev->info.num_queues);
+		ret = -ENOSPC;
+		goto gone;
+	}
+	__atomic_store_n(&dev->gen, seen + 1, __ATOMIC_RELEASE);
+	return 0;
+
+gone:
+	virtio_dev_set_gone(dev, VIRTIO_DEV_HUNG_UP);
+	return ret;
+}

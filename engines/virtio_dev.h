@@ -43,6 +43,7 @@ struct virtio_dev {
 	unsigned int refs;
 	bool *queue_used;		/* [info.num_queues] */
 	int gone;			/* enum virtio_dev_gone (set without the lock) */
+	unsigned int gen;		/* connections made again (read without the lock) */
 };
 
 /*
@@ -67,6 +68,23 @@ void virtio_dev_put(struct virtio_dev *dev, unsigned int qidx);
 /* Serialises transport set-up calls between the threads sharing dev. */
 void virtio_dev_lock(struct virtio_dev *dev);
 void virtio_dev_unlock(struct virtio_dev *dev);
+
+/*
+ * blk_reconnect: under the device lock, after the device hung up. When the
+ * connection is still the one of generation seen, connects again (waiting
+ * until deadline_ns), re-reads the config and checks the device is the
+ * same size, then bumps dev->gen; when another thread did so already,
+ * does nothing. own_records: see struct virtio_transport_info. The
+ * threads then set up their own queues again. On
+ * failure logs why and marks the device gone.
+ */
+int virtio_dev_reconnect_locked(struct virtio_dev *dev, unsigned int seen, int64_t deadline_ns,
+				bool own_records);
+
+static inline unsigned int virtio_dev_gen(struct virtio_dev *dev)
+{
+	return __atomic_load_n(&dev->gen, __ATOMIC_ACQUIRE);
+}
 
 /* Why the device is no longer usable by any of its queues. */
 enum virtio_dev_gone {

@@ -16,6 +16,7 @@
 #ifndef BLK_VIRTIO_TRANSPORT_H
 #define BLK_VIRTIO_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,11 @@ struct virtio_transport_info {
 	unsigned int max_queues;	/* 0: unknown, ask the config space */
 	unsigned int max_queue_size;	/* largest ring the device accepts */
 	int watch_fd;			/* hangs up when the device goes away; -1 if none */
+	/*
+	 * In, for reconnect(): resubmit from the driver's own records even
+	 * when the back-end keeps an in-flight region of its own.
+	 */
+	bool own_records;
 	char detail[256];		/* on connect() failure: what to do about it */
 };
 
@@ -46,6 +52,7 @@ struct virtio_mem_region {
 struct virtio_vq_config {
 	unsigned int index;
 	unsigned int num;		/* entries */
+	unsigned int base;		/* avail index the device starts at (after a reconnect) */
 	void *desc, *avail, *used;
 	uint64_t desc_addr, avail_addr, used_addr;
 };
@@ -78,8 +85,8 @@ struct virtio_transport_ops {
 			 uint64_t dev_addr);
 
 	/*
-	 * Describes a ring to the device (starting at index 0) and creates its
-	 * notification eventfds; *call_fd is the one the device signals
+	 * Describes a ring to the device (starting at vq->base, 0 but after a
+	 * reconnect) and creates its notification eventfds; *call_fd is the one the device signals
 	 * completions on (owned by the transport).
 	 */
 	int (*setup_vq)(struct virtio_transport *t, const struct virtio_vq_config *vq,
@@ -104,6 +111,26 @@ struct virtio_transport_ops {
 
 	/* Closes the connection and frees t. */
 	int (*disconnect)(struct virtio_transport *t);
+
+	/*
+	 * After the device hung up: connects to the same path again, waiting
+	 * (backing off) until deadline_ns (CLOCK_MONOTONIC) for it to accept,
+	 * repeats the handshake, which must offer what was negotiated before,
+	 * acks the same features and registers every region mapped so far.
+	 * The queues are then set up again with setup_vq(), which keeps each
+	 * queue's eventfds; watch_fd stays the same descriptor. On failure
+	 * info->detail says why. NULL when the transport cannot reconnect.
+	 */
+	int (*reconnect)(struct virtio_transport *t, int64_t deadline_ns,
+			 struct virtio_transport_info *info);
+
+	/*
+	 * After reconnect(), before setup_vq() of queue index: when the
+	 * back-end got its in-flight region back and resubmits what it had
+	 * taken itself, how many requests of the queue those are (the ring
+	 * must then stay as it is); -ENOENT when the driver resubmits.
+	 */
+	int (*inflight)(struct virtio_transport *t, unsigned int index);
 };
 
 #endif

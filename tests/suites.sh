@@ -10,6 +10,7 @@ declare -A suite_cmd=(
 	[package]="tests/fio/run-package.sh"
 	[matrix]="tests/fio/run-matrix.sh"
 	[vhost-user]="tests/host/run-vhost-user.sh"
+	[reconnect]="tests/host/run-reconnect.sh"
 	[nvme-vm]="tests/vm/run.sh"
 	[vdpa-vm]="tests/vm/run-vdpa.sh"
 	[multihost]="tests/multihost/run.sh"
@@ -20,7 +21,7 @@ declare -A suite_cmd=(
 	[memcheck]="tests/hardening/memcheck.sh"
 	[hardening-vm]="tests/hardening/run-vm.sh"
 )
-suite_order=(unit unit-asan build package load vhost-user multihost demo fuzz hardening mutants memcheck
+suite_order=(unit unit-asan build package load vhost-user reconnect multihost demo fuzz hardening mutants memcheck
 	matrix nvme-vm vdpa-vm hardening-vm)
 
 # Suites that boot the test VM: scripts/test runs them one after another

@@ -10,6 +10,8 @@ bench_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bench_module=${BLKENGINE_BUILD:-$bench_top/build}/.libs/libblkengine.so
 bench_fio=${FIO:-fio}
 bench_fio_cpu=		# --cpus_allowed for fio; empty: not pinned
+bench_during=		# a function run in the background during each bench_run, with
+			# the run's result path less .json; stopped (SIGTERM) after fio
 bench_done=0
 bench_total=0
 bench_failed=0
@@ -64,12 +66,16 @@ PY
 # progress line. ENGINE is the name the report shows; FIO_ARGS name the
 # engine and the target. Returns fio's status (the run goes on).
 bench_run() {
-	local target=$1 workload=$2 engine=$3 rep=$4 out err rc wargs
+	local target=$1 workload=$2 engine=$3 rep=$4 out err rc wargs during=
 	shift 4
 	bench_done=$((bench_done + 1))
 	out=$bench_out/${target}__${workload}__${engine}__r${rep}.json
 	err=$bench_out/${target}__${workload}__${engine}__r${rep}.err
 	wargs=$(bench_workload_args "$workload")
+	if [ -n "$bench_during" ]; then
+		"$bench_during" "${out%.json}" &
+		during=$!
+	fi
 	printf '[%2d/%d %s] %-10s %-18s %-24s rep %d/%d ... ' "$bench_done" "$bench_total" \
 		"$(bench_elapsed)" "$target" "$workload" "$engine" "$rep" "$bench_reps"
 	# shellcheck disable=SC2086
@@ -81,6 +87,10 @@ bench_run() {
 		--norandommap=1 --randrepeat=0 --lat_percentiles=1 --percentile_list=50:90:99:99.9 \
 		${bench_fio_cpu:+--cpus_allowed="$bench_fio_cpu"} >"$err" 2>&1
 	rc=$?
+	if [ -n "$during" ]; then
+		kill -TERM "$during" 2>/dev/null
+		wait "$during" 2>/dev/null
+	fi
 	if [ "$rc" -eq 0 ] && [ -s "$out" ]; then
 		echo "$(bench_json_summary "$out")"
 		[ -s "$err" ] || rm -f "$err"

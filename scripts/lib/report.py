@@ -8,7 +8,11 @@ and optionally meta.json:
     {"title": ..., "notes": [...], "ours": [engines...],
      "libblkio": {"state": "measured" | "unavailable" | "not-needed",
                   "reason": why it is unavailable}}
-Every figure of the report comes from those fio JSON files: an engine that
+Runs with back-end restarts (scripts/demo --restart-every) also leave
+    TARGET__WORKLOAD__ENGINE__rREP.restarts   the restarts the demo made
+    TARGET__WORKLOAD__ENGINE__rREP.outages    the engine's blk_reconnect_json
+and get a table of their outages beside their IOPS.
+Every figure of the report comes from those files: an engine that
 could not run here (fio's libblkio engine, when no fio with it could be
 built) has no rows and no ratios, and the report says why.
 Output: the table on stdout; summary.md, results.csv and plots/*.png in the
@@ -121,6 +125,53 @@ def summarize(reps):
     return s
 
 
+def collect_outages(folder):
+    """Per (target, workload, engine): each repetition's restarts and outages."""
+    out = {}
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".outages"):
+            continue
+        base = name[:-len(".outages")]
+        parts = base.split("__")
+        if len(parts) != 4:
+            continue
+        try:
+            with open(os.path.join(folder, name)) as f:
+                recs = [json.loads(line) for line in f if line.strip()]
+            with open(os.path.join(folder, base + ".restarts")) as f:
+                restarts = int(f.read().strip() or 0)
+        except (OSError, ValueError) as e:
+            print(f"report: skipping {name}: {e}", file=sys.stderr)
+            continue
+        out.setdefault(tuple(parts[:3]), []).append({
+            "restarts": restarts,
+            "reconnects": max((r.get("reconnects", 0) for r in recs), default=0),
+            "outages": [o for r in recs for o in r.get("outages", [])],
+        })
+    return out
+
+
+OUTAGE_HEADER = ["workload", "engine", "IOPS (median)", "restarts", "reconnects",
+                 "outages", "no completion s: median", "max", "resubmitted"]
+
+
+def outage_rows(outages, runs):
+    rows = []
+    for (target, workload, engine), reps in sorted(outages.items(),
+                                                    key=lambda kv: (kv[0][0], workload_key(kv[0][1]))):
+        dark = [o["no_completion_s"] for r in reps for o in r["outages"]]
+        iops = summarize(runs[(target, workload, engine)])["iops"] \
+            if (target, workload, engine) in runs else None
+        rows.append((target, [workload, engine, fmt(iops, 0),
+                              sum(r["restarts"] for r in reps),
+                              sum(r["reconnects"] for r in reps),
+                              sum(len(r["outages"]) for r in reps),
+                              fmt(statistics.median(dark), 3) if dark else "-",
+                              fmt(max(dark), 3) if dark else "-",
+                              sum(o["resubmitted"] for r in reps for o in r["outages"])]))
+    return rows
+
+
 def fmt(v, digits=1):
     if v is None:
         return "-"
@@ -217,10 +268,18 @@ def main():
         return 1
     rows, table = build_rows(runs, ours)
     blkio = blkio_status(meta)
+    restarts = outage_rows(collect_outages(folder), runs)
 
     if blkio:
         print(blkio + "\n")
     print_table(table)
+    if restarts:
+        print("\nBack-end restarts (summed over the repetitions):")
+        widths = [max(len(str(r[i])) for r in [OUTAGE_HEADER] + [r for _, r in restarts])
+                  for i in range(len(OUTAGE_HEADER))]
+        print("  ".join(h.ljust(w) for h, w in zip(["target"] + OUTAGE_HEADER, [12] + widths)))
+        for target, r in restarts:
+            print("  ".join(str(c).ljust(w) for c, w in zip([target] + r, [12] + widths)))
 
     with open(os.path.join(folder, "results.csv"), "w") as f:
         cols = HEADER[:6] + ["mean lat us"] + [f"{n} lat us" for _, n in PCTS] + HEADER[8:]
@@ -250,6 +309,13 @@ def main():
                              [[w, e] + [fmt(s[n]) for _, n in PCTS]
                               for t, w, e, s in rows if t == target]))
             f.write("\n")
+            trows = [r for t, r in restarts if t == target]
+            if trows:
+                f.write("Back-end restarts, summed over the repetitions: restarts made by the demo, "
+                        "reconnects and outages counted by the engine (blk_reconnect_json), how long "
+                        "no I/O completed per outage, requests resubmitted:\n\n")
+                f.write(md_table(OUTAGE_HEADER, trows))
+                f.write("\n")
             for name, title in plots.get(target, []):
                 f.write(f"![{title}](plots/{name}.png)\n\n")
     return 0

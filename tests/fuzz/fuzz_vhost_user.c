@@ -4,20 +4,23 @@
  * back-end whose every reply byte comes from the input: a thread of this
  * process accepts the connection, sends the input as the reply stream and
  * hangs up. The front-end connects, negotiates, reads and decodes the
- * config space, registers memory, sets up, starts and stops a queue and
- * disconnects, as an fio job does.
+ * config space, registers memory, sets up and starts a queue, then
+ * reconnects (blk_reconnect: every later connection gets the same input
+ * as its reply stream), sets the queue up again, stops it and disconnects.
  *
  * Checked: no memory error, leak, fd leak or undefined behaviour, and no
  * wait for the 5 s reply timeout (the stream always ends in a hang-up).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "iomem.h"
@@ -32,19 +35,16 @@ static int listen_fd = -1;
 struct server {
 	const uint8_t *data;
 	size_t size;
+	int done;			/* the front-end has disconnected */
 };
 
-static void *serve(void *arg)
+#define MAX_CONNS	16
+
+static void send_all(int fd, const struct server *s)
 {
-	struct server *s = arg;
-	char sink[4096];
 	size_t off = 0;
 	ssize_t n;
-	int fd;
 
-	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return NULL;
 	while (off < s->size) {
 		n = send(fd, s->data + off, s->size - off, MSG_NOSIGNAL);
 		if (n <= 0)
@@ -52,10 +52,50 @@ static void *serve(void *arg)
 		off += (size_t)n;
 	}
 	shutdown(fd, SHUT_WR);
-	/* Drains what the front-end sends until it closes; fds it passes are closed with the messages. */
-	while (recv(fd, sink, sizeof(sink), 0) > 0)
-		;
-	close(fd);
+}
+
+/*
+ * Accepts every connection (the first and the reconnect's attempts), sends
+ * each the input and hangs up its sending side, and drains what the
+ * front-end sends until it closes; fds it passes are closed with the
+ * messages.
+ */
+static void *serve(void *arg)
+{
+	struct server *s = arg;
+	struct pollfd p[MAX_CONNS + 1];
+	unsigned int n = 0, i;
+	char sink[4096];
+
+	for (;;) {
+		p[0] = (struct pollfd){ .fd = listen_fd, .events = POLLIN };
+		for (i = 0; i < n; i++)
+			p[i + 1] = (struct pollfd){ .fd = p[i + 1].fd, .events = POLLIN };
+		if (poll(p, n + 1, 5) < 0)
+			break;
+		for (i = 0; i < n; i++) {
+			if (!(p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (recv(p[i + 1].fd, sink, sizeof(sink), MSG_DONTWAIT) == 0) {
+				close(p[i + 1].fd);
+				p[i + 1] = p[n];
+				n--;
+				i--;
+			}
+		}
+		if ((p[0].revents & POLLIN) && n < MAX_CONNS) {
+			int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (fd >= 0) {
+				send_all(fd, s);
+				p[++n].fd = fd;
+			}
+		}
+		if (!n && __atomic_load_n(&s->done, __ATOMIC_ACQUIRE))
+			break;
+	}
+	for (i = 0; i < n; i++)
+		close(p[i + 1].fd);
 	return NULL;
 }
 
@@ -89,7 +129,27 @@ static int lowest_free_fd(void)
 	return ret;
 }
 
-static void drive(struct virtio_dev *dev, unsigned int qidx)
+/* blk_reconnect's path: the device again, then the queue on it. */
+static void reconnect(struct virtio_dev *dev, struct virtio_vq_config *vq, bool own_records)
+{
+	const struct virtio_transport_ops *ops = dev->ops;
+	struct timespec now;
+	int call_fd, n;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	virtio_dev_lock(dev);
+	if (!virtio_dev_reconnect_locked(dev, virtio_dev_gen(dev),
+					 (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + 10000000,
+					 own_records)) {
+		n = ops->inflight ? ops->inflight(dev->t, vq->index) : -ENOENT;
+		vq->base = n >= 0 ? 7 : 0;
+		if (!ops->setup_vq(dev->t, vq, &call_fd) && !ops->start(dev->t, vq->index))
+			(void)ops->notify(dev->t, vq->index);
+	}
+	virtio_dev_unlock(dev);
+}
+
+static void drive(struct virtio_dev *dev, unsigned int qidx, bool own_records)
 {
 	const struct virtio_transport_ops *ops = dev->ops;
 	struct blk_iomem mem = BLK_IOMEM_INIT;
@@ -111,6 +171,7 @@ static void drive(struct virtio_dev *dev, unsigned int qidx)
 	if (!ops->setup_vq(dev->t, &vq, &call_fd)) {
 		if (!ops->start(dev->t, qidx))
 			(void)ops->notify(dev->t, qidx);
+		reconnect(dev, &vq, own_records);
 		(void)ops->stop_vq(dev->t, qidx);
 	}
 	(void)ops->unmap_mem(dev->t, &r, addr);
@@ -120,7 +181,7 @@ free_mem:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct server s = { data, size };
+	struct server s = { data, size, 0 };
 	struct virtio_dev *dev;
 	unsigned int qidx;
 	pthread_t thr;
@@ -132,9 +193,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pthread_create(&thr, NULL, serve, &s))
 		abort();
 	if (!virtio_dev_get(sock_path, &vhost_user_transport, 0, &dev, &qidx)) {
-		drive(dev, qidx);
+		drive(dev, qidx, size & 1);
 		virtio_dev_put(dev, qidx);
 	}
+	__atomic_store_n(&s.done, 1, __ATOMIC_RELEASE);
 	pthread_join(thr, NULL);
 	if (lowest_free_fd() != fd_before)
 		abort();	/* an fd leaked */

@@ -209,6 +209,19 @@ def ratios(cell, t, w, e, what):
 MAIN = ["workload", "engine", "IOPS (median)", "min-max", "MB/s", "mean lat us", "p99 lat us",
         "CPU us/IO", "ours/builtin"]
 PCT = ["workload", "engine", "p50", "p90", "p99", "p99.9"]
+# --restart-every: the restarts the demo made, the engine's outage records.
+OUT = ["workload", "engine", "IOPS (median)", "restarts", "reconnects", "outages",
+       "no completion s: median", "max", "resubmitted"]
+outs = {}
+for path in glob.glob(os.path.join(d, "*__*__*__r*.outages")):
+    base = path[:-len(".outages")]
+    t, w, e, _ = os.path.basename(base).split("__")
+    recs = [json.loads(l) for l in open(path) if l.strip()]
+    o = outs.setdefault((t, w, e), dict(restarts=0, reconnects=0, dark=[], resub=0))
+    o["restarts"] += int(open(base + ".restarts").read())
+    o["reconnects"] += max(r["reconnects"] for r in recs)
+    o["dark"] += [x["no_completion_s"] for r in recs for x in r["outages"]]
+    o["resub"] += sum(x["resubmitted"] for r in recs for x in r["outages"])
 section = header = None
 rows = set()
 for line in open(os.path.join(d, "summary.md")):
@@ -222,7 +235,7 @@ for line in open(os.path.join(d, "summary.md")):
     cells = [c.strip() for c in line.strip("|").split("|")]
     if header is None:
         header = cells
-        if header not in (MAIN, PCT):
+        if header not in (MAIN, PCT, OUT):
             bad.append(f"summary.md: a table not made from this run's fio JSON: {line}")
         continue
     if set(line) <= set("|-"):
@@ -245,6 +258,20 @@ for line in open(os.path.join(d, "summary.md")):
         ratios(cells[8], *key, what)
     elif header == PCT:
         same(cells[4], m["p99"], what + " p99")
+    elif header == OUT:
+        o = outs.get(key)
+        if not o:
+            bad.append(f"{what}: an outage row with no outage records")
+            continue
+        same(cells[2], m["iops"], what + " IOPS")
+        for i, k in ((3, "restarts"), (4, "reconnects"), (8, "resub")):
+            if int(cells[i]) != o[k]:
+                bad.append(f"{what} {k}: report {cells[i]}, records {o[k]}")
+        if int(cells[5]) != len(o["dark"]):
+            bad.append(f"{what} outages: report {cells[5]}, records {len(o['dark'])}")
+        if o["dark"]:
+            same(cells[6], statistics.median(o["dark"]), what + " median outage")
+            same(cells[7], max(o["dark"]), what + " longest outage")
 if rows != set(med):
     bad.append(f"summary.md rows {sorted(rows)} differ from the runs {sorted(med)}")
 lines = open(os.path.join(d, "results.csv")).read().splitlines()
@@ -322,7 +349,8 @@ fi
 # why libblkio is missing and shows no libblkio figure or ratio.
 nb=$out/no-blkio
 nofio=$out/no-such-fio/fio
-log=$(BLKENGINE_BLKIO_FIO=$nofio timeout 600 "$demo" --quick --no-vm --out "$nb" 2>&1)
+# This run also restarts the back-end under our engine (--restart-every).
+log=$(BLKENGINE_BLKIO_FIO=$nofio timeout 600 "$demo" --quick --no-vm --restart-every 0.5 --out "$nb" 2>&1)
 rc=$?
 why="BLKENGINE_BLKIO_FIO=$nofio: no such fio binary"
 if [ "$rc" -ne 0 ]; then
@@ -352,6 +380,33 @@ if res=$(check_report "$nb"); then
 else
 	t_fail "without libblkio, the report's figures come from its run's fio JSON" "$res"
 fi
+# --restart-every: each run of the host-restart target saw the demo's
+# restarts, and the engine reconnected and recorded an outage for each.
+if res=$(python3 - "$nb" <<'PY'
+import glob, json, os, sys
+d = sys.argv[1]
+files = glob.glob(os.path.join(d, "host-restart__*__virtio-blk-vhost-user__r*.outages"))
+bad = []
+for path in files:
+    base = path[:-len(".outages")]
+    restarts = int(open(base + ".restarts").read())
+    recs = [json.loads(l) for l in open(path) if l.strip()]
+    n = sum(len(r["outages"]) for r in recs)
+    gen = max(r["reconnects"] for r in recs)
+    if not restarts or restarts != n or restarts != gen:
+        bad.append(f"{os.path.basename(base)}: {restarts} restarts, {gen} reconnects, {n} outages")
+    if not os.path.exists(base + ".json"):
+        bad.append(f"{os.path.basename(base)}: no fio result")
+if len(files) != 5:
+    bad.append(f"{len(files)} host-restart runs with outage records, expected 5")
+print("\n".join(bad) if bad else f"{len(files)} runs")
+sys.exit(1 if bad else 0)
+PY
+) && grep -q '^host-restart .*virtio-blk-vhost-user' <<<"$log" && grep -q 'restarts, summed' "$nb/summary.md"; then
+	t_pass "--restart-every: every host-restart run reconnected once per restart and the report shows its outages ($res)"
+else
+	t_fail "--restart-every: outages match the restarts" "$res" "$(cat "$nb/summary.md" 2>/dev/null)"
+fi
 if ! pgrep -f "qemu-storage-daemon.*blkdemo" >/dev/null; then
 	t_pass "no daemon left running"
 else
@@ -375,6 +430,9 @@ expect_refused "--reps 0" "--reps 0: give a whole number" --reps 0
 expect_refused "--nvme on a block device name" "generic char device /dev/ngXnY" --nvme /dev/nvme0n1
 expect_refused "--vhost-user on a missing socket" "not a unix socket" --vhost-user "$out/none.sock"
 expect_refused "--vdpa on a wrong path" "not a /dev/vhost-vdpa-N" --vdpa /dev/null
+expect_refused "--restart-every 0" "--restart-every 0: give seconds" --restart-every 0
+expect_refused "--restart-every with a user's socket" "--restart-every restarts the qemu-storage-daemon the demo starts" \
+	--restart-every 2 --vhost-user "$out/none.sock"
 hosts=$out/hosts
 echo localhost >"$hosts"
 if out2=$(cd "$out" && timeout 120 "$demo" --hosts "$hosts" --quick --out "$out/hosts-report" 2>&1); then
