@@ -122,8 +122,9 @@ bench_skip=
 n=0
 [ -n "$nvme_ok" ] && n=$((n + ${#nvme_engines[@]}))
 [ -n "$vdpa_ok" ] && n=$((n + ${#vdpa_engines[@]}))
-# libblkio runs one fio process per workload (see below).
-[ -n "$vdpa_blkio" ] && n=$((n + ${#bench_workloads[@]} - 1))
+# With libblkio on the vDPA target, every engine there runs one fio process
+# per workload (see below).
+[ -n "$vdpa_blkio" ] && n=$((n + ${#vdpa_engines[@]} * (${#bench_workloads[@]} - 1)))
 bench_total=$((n * bench_reps))
 echo "VM: $bench_total fio runs of ${#bench_workloads[@]} workloads x ${bench_runtime}s, $bench_reps repetition(s)"
 for rep in $(seq "$bench_reps"); do
@@ -139,14 +140,18 @@ for rep in $(seq "$bench_reps"); do
 	fi
 	if [ -n "$vdpa_ok" ]; then
 		bench_fio=$vdpa_fio
-		for e in "${vdpa_engines[@]}"; do
-			if [ "${e%% *}" = libblkio ]; then
+		for i in "${!vdpa_engines[@]}"; do
+			e=${vdpa_engines[$(((i + rep) % ${#vdpa_engines[@]}))]}
+			if [ -n "$vdpa_blkio" ]; then
 				# fio's libblkio engine shares one instance among a
 				# process's jobs, one queue per job: more jobs than the
-				# device has queues fail, so one process per workload.
+				# device has queues fail, so it needs one process per
+				# workload. The other engines run the same way, or the
+				# start-up and the jobs before each workload would
+				# weigh on one engine's figures and not the other's.
 				for w in "${bench_workloads[@]}"; do
 					# shellcheck disable=SC2086
-					bench_run vm-vdpa "$w" libblkio "$rep" ${e#* }
+					bench_run vm-vdpa "$w" ${e%% *} "$rep" ${e#* }
 				done
 				continue
 			fi
@@ -157,6 +162,7 @@ for rep in $(seq "$bench_reps"); do
 done
 
 [ -n "$nvme_ok" ] && note "vm-nvme: QEMU's emulated NVMe controller, one 256 MiB namespace with 4096-byte blocks on a tmpfs image; $ng ($blk for io_uring)"
+[ -n "$vdpa_blkio" ] && note "vm-vdpa: every engine ran one fio process per workload (the structure libblkio needs), in an order that rotates with each repetition"
 [ -n "$vdpa_ok" ] && note "vm-vdpa: qemu-storage-daemon vduse-blk export of a 256 MiB file on the guest's tmpfs (aio=io_uring, cache.direct=on), one queue of 256; $vdpa_dev; $("$vdpa_fio" --version) for every vDPA run"
 [ "$bench_failed" -gt 0 ] && note "VM: $bench_failed run(s) failed (their .err files are in the report folder)"
 printf '%s\n' "${vm_notes[@]}" >"$bench_out/vm-notes.txt"
