@@ -119,6 +119,18 @@ t_need_module() {
 	exit 1
 }
 
+# build_lock DIR / build_unlock: one configure and make at a time in a
+# build folder that suites in both lanes of scripts/test build (the
+# sanitizer build: unit-asan, memcheck, hardening-vm).
+build_lock() {
+	mkdir -p "$1"
+	exec 6>"$1/.build.lock"
+	flock 6
+}
+build_unlock() {
+	exec 6>&-
+}
+
 # strace_attach PID FILE SYSCALLS: counts the SYSCALLS (strace's -e trace=
 # list) every thread of process PID makes into FILE (strace -c); sets
 # strace_pid and returns 0 once every thread is traced, else returns 1

@@ -16,6 +16,7 @@ fi
 t_begin "$name"
 
 fio_src=$(cat "$blk_build/.fio-src" 2>/dev/null)
+build_lock "$build"
 if [ ! -f "$build/Makefile" ]; then
 	mkdir -p "$build"
 	if ! out=$(cd "$build" && "$blk_top/configure" -q --with-fio="$fio_src" $flags 2>&1); then
@@ -31,6 +32,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 out=$(make -C "$build" -j2 check 2>&1)
 rc=$?
+build_unlock
 logs=$(ls "$build"/tests/unit/*.log 2>/dev/null | grep -v test-suite.log)
 if [ -z "$logs" ]; then
 	t_fail "make check" "$out"

@@ -138,13 +138,17 @@ fi
 # The sanitizer build of the module, in its own directory.
 asan_build=$blk_build-asan
 fio_src=$(cat "$blk_build/.fio-src" 2>/dev/null)
+build_lock "$asan_build"
 if [ ! -f "$asan_build/Makefile" ]; then
 	mkdir -p "$asan_build"
 	(cd "$asan_build" && "$blk_top/configure" -q --with-fio="$fio_src" --enable-sanitizers) \
 		>"$qsd_dir/configure.log" 2>&1 || t_fail "configure --enable-sanitizers" "$(tail -20 "$qsd_dir/configure.log")"
 fi
 asan_module=$asan_build/.libs/libblkengine.so
-if ! out=$(make -C "$asan_build" -j2 2>&1); then
+out=$(make -C "$asan_build" -j2 2>&1)
+rc=$?
+build_unlock
+if [ $rc -ne 0 ]; then
 	t_fail "build the sanitizer module" "$out"
 else
 	asan_rt=$(ldd "$asan_module" | awk '/libasan/ { print $3 }')

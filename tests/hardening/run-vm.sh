@@ -41,6 +41,7 @@ asan_build=$blk_build-asan
 fio_src=$(cat "$blk_build/.fio-src" 2>/dev/null)
 log=$(mktemp /tmp/blkengine-hardening-vm.XXXXXX)
 trap 'rm -f "$log"' EXIT
+build_lock "$asan_build"
 if [ ! -f "$asan_build/Makefile" ]; then
 	mkdir -p "$asan_build"
 	if ! (cd "$asan_build" && "$blk_top/configure" -q --with-fio="$fio_src" --enable-sanitizers) \
@@ -55,6 +56,7 @@ if ! make -C "$asan_build" -j2 libblkengine.la >"$log" 2>&1; then
 	tail -n 20 "$log" >&2
 	exit 1
 fi
+build_unlock
 
 read -r kdir kversion < <("$here/../vm/kernel.sh" 6.12) || {
 	echo "hardening-vm: no 6.12 kernel (tests/vm/kernel.sh 6.12 failed)" >&2
