@@ -346,6 +346,20 @@ struct fio_option blk_fio_options[] = {
 		ENGINE_OPT,
 	},
 	{
+		.name	= "blk_ring",
+		.lname	= "virtqueue layout",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct blk_options, ring),
+		.def	= "auto",
+		.help	= "virtio-blk: the virtqueue layout",
+		.posval	= {
+			{ .ival = "auto", .oval = BLK_RING_AUTO, .help = "the faster layout the device offers (see the README's packed-ring section)" },
+			{ .ival = "split", .oval = BLK_RING_SPLIT, .help = "split virtqueues (virtio 1.0)" },
+			{ .ival = "packed", .oval = BLK_RING_PACKED, .help = "packed virtqueues (VIRTIO_F_RING_PACKED, virtio 1.1); refused if the device does not offer them" },
+		},
+		ENGINE_OPT,
+	},
+	{
 		.name	= NULL,
 	},
 };
@@ -385,5 +399,7 @@ const struct blk_option_doc blk_option_docs[] = {
 	{ "blk_trim_write_zeroes", BLK_KINDS_VIRTIO,	NULL },
 	{ "blk_stall_timeout",	BLK_KINDS_VIRTIO,
 	  "5 s once fio is stopping the job; the other queues of the device go on." },
+	{ "blk_ring",		BLK_KINDS_VIRTIO,
+	  "packed also negotiates VIRTIO_F_IN_ORDER when offered. All jobs of a process on one device use one layout." },
 	{ .name = NULL },
 };

@@ -624,7 +624,8 @@ static int vu_setup_vq(struct virtio_transport *t, const struct virtio_vq_config
 	ret = request(t, VHOST_USER_SET_VRING_NUM, &state, sizeof(state), NULL, 0);
 	if (ret)
 		goto close_fds;
-	state.num = 0;
+	/* Packed: bits 0-14 the next avail position, bit 15 its wrap counter (1 at start). */
+	state.num = vq->packed ? 1u << 15 : 0;
 	ret = request(t, VHOST_USER_SET_VRING_BASE, &state, sizeof(state), NULL, 0);
 	if (ret)
 		goto close_fds;

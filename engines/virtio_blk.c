@@ -30,7 +30,7 @@ int virtio_blk_setup(struct thread_data *td, const struct virtio_transport_ops *
 	if (ret)
 		return ret;
 	f = td->files[0];
-	ret = virtio_dev_probe(f->file_name, ops, &info);
+	ret = virtio_dev_probe(f->file_name, ops, ((struct blk_options *)td->eo)->ring, &info);
 	if (ret)
 		return ret;
 	ret = vblk_check_job(td, f->file_name, &info);
@@ -46,12 +46,13 @@ int virtio_blk_setup(struct thread_data *td, const struct virtio_transport_ops *
 static int alloc_ring(struct thread_data *td, struct vblk_thread *vt, unsigned int qsize,
 		      unsigned int nseg)
 {
+	unsigned int vq_flags = virtio_dev_virtq_flags(&vt->dev->info);
 	struct virtq_layout l;
 	size_t shm_off, ind_off, len;
 	unsigned int i;
 	int ret;
 
-	virtq_layout((uint16_t)qsize, &l);
+	virtq_layout((uint16_t)qsize, vq_flags, &l);
 	vt->max_descs = nseg + 2 < 3 ? 3 : nseg + 2;
 	vt->ind_len = vt->use_indirect ? vt->max_descs : 0;
 	shm_off = l.size;
@@ -64,8 +65,7 @@ static int alloc_ring(struct thread_data *td, struct vblk_thread *vt, unsigned i
 			vblk_job_file(td), len, strerror(-ret));
 		return ret;
 	}
-	ret = virtq_init(&vt->vq, (uint16_t)qsize, vt->ring_mem.base,
-			 virtio_blk_has(&vt->dev->info, VIRTIO_RING_F_EVENT_IDX));
+	ret = virtq_init(&vt->vq, (uint16_t)qsize, vt->ring_mem.base, vq_flags);
 	if (ret)
 		return ret;
 	vt->shm = (struct vblk_slot_shm *)((char *)vt->ring_mem.base + shm_off);
@@ -113,7 +113,8 @@ int virtio_blk_init(struct thread_data *td, const struct virtio_transport_ops *o
 	vt->ops = ops;
 
 	ret = virtio_dev_get(vblk_job_file(td), ops,
-			     td->files_index ? vblk_queues_starting_with(td) : 0, &vt->dev, &vt->qidx);
+			     td->files_index ? vblk_queues_starting_with(td) : 0,
+			     ((struct blk_options *)td->eo)->ring, &vt->dev, &vt->qidx);
 	if (ret) {
 		free(vt);
 		return ret;
@@ -167,13 +168,14 @@ static int start_queue(struct vblk_thread *vt)
 		vt->io_mapped = true;
 	}
 
-	virtq_layout(vt->vq.num, &l);
+	virtq_layout(vt->vq.num, vt->vq.packed ? VIRTQ_F_PACKED : 0, &l);
 	cfg = (struct virtio_vq_config){
 		.index = vt->qidx,
 		.num = vt->vq.num,
-		.desc = vt->vq.desc,
-		.avail = vt->vq.avail,
-		.used = vt->vq.used,
+		.packed = vt->vq.packed,
+		.desc = vt->ring_mem.base,
+		.avail = (char *)vt->ring_mem.base + l.avail_off,
+		.used = (char *)vt->ring_mem.base + l.used_off,
 		.desc_addr = vt->ring_addr,
 		.avail_addr = vt->ring_addr + l.avail_off,
 		.used_addr = vt->ring_addr + l.used_off,

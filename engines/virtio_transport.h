@@ -16,6 +16,7 @@
 #ifndef BLK_VIRTIO_TRANSPORT_H
 #define BLK_VIRTIO_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,10 +43,17 @@ struct virtio_mem_region {
 	int fd;				/* shared memory (memfd) backing it, offset 0 */
 };
 
-/* A virtqueue, given as addresses in our space and as device addresses. */
+/*
+ * A virtqueue, given as addresses in our space and as device addresses.
+ * A packed ring (VIRTIO_F_RING_PACKED) gives its descriptor ring, driver
+ * and device event suppression areas as desc, avail and used; both its
+ * wrap counters start at 1, which the ring base the transport sets must
+ * say.
+ */
 struct virtio_vq_config {
 	unsigned int index;
 	unsigned int num;		/* entries */
+	bool packed;
 	void *desc, *avail, *used;
 	uint64_t desc_addr, avail_addr, used_addr;
 };
