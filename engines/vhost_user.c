@@ -451,6 +451,13 @@ static int vu_connect(const char *path, struct virtio_transport **tp,
 	info->max_queues = t->max_queues;
 	/* vhost-user has no message for it; QEMU's back-ends cap rings at 1024. */
 	info->max_queue_size = 1024;
+	/*
+	 * Packed rings start in lap 0, as SET_VRING_BASE tells the back-end:
+	 * back-ends built on DPDK's vhost library that keep their own ring
+	 * positions (its vhost_blk example) read the wrap bit of a lap-1
+	 * start as part of the index; lap 0 needs no bit at all.
+	 */
+	info->packed_lap0 = true;
 	info->watch_fd = t->sock;
 	*tp = t;
 	return 0;
@@ -624,8 +631,8 @@ static int vu_setup_vq(struct virtio_transport *t, const struct virtio_vq_config
 	ret = request(t, VHOST_USER_SET_VRING_NUM, &state, sizeof(state), NULL, 0);
 	if (ret)
 		goto close_fds;
-	/* Packed: bits 0-14 the next avail position, bit 15 its wrap counter (1 at start). */
-	state.num = vq->packed ? 1u << 15 : 0;
+	/* Packed: bits 0-14 the next avail position, bit 15 its wrap counter (lap 0). */
+	state.num = 0;
 	ret = request(t, VHOST_USER_SET_VRING_BASE, &state, sizeof(state), NULL, 0);
 	if (ret)
 		goto close_fds;

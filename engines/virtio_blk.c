@@ -46,7 +46,8 @@ int virtio_blk_setup(struct thread_data *td, const struct virtio_transport_ops *
 static int alloc_ring(struct thread_data *td, struct vblk_thread *vt, unsigned int qsize,
 		      unsigned int nseg)
 {
-	unsigned int vq_flags = virtio_dev_virtq_flags(&vt->dev->info);
+	unsigned int vq_flags = virtio_dev_virtq_flags(&vt->dev->info) |
+				(vt->dev->tinfo.packed_lap0 ? VIRTQ_F_PACKED_LAP0 : 0);
 	struct virtq_layout l;
 	size_t shm_off, ind_off, len;
 	unsigned int i;

@@ -33,6 +33,12 @@ struct virtio_transport_info {
 	unsigned int max_queues;	/* 0: unknown, ask the config space */
 	unsigned int max_queue_size;	/* largest ring the device accepts */
 	int watch_fd;			/* hangs up when the device goes away; -1 if none */
+	/*
+	 * Packed rings start with wrap counters 0, which the transport tells
+	 * the device in the ring base it sets; false: they start with 1, the
+	 * device's state after a reset.
+	 */
+	bool packed_lap0;
 	char detail[256];		/* on connect() failure: what to do about it */
 };
 
@@ -47,8 +53,8 @@ struct virtio_mem_region {
  * A virtqueue, given as addresses in our space and as device addresses.
  * A packed ring (VIRTIO_F_RING_PACKED) gives its descriptor ring, driver
  * and device event suppression areas as desc, avail and used; both its
- * wrap counters start at 1, which the ring base the transport sets must
- * say.
+ * wrap counters start at 1, or at 0 with packed_lap0, which the ring base
+ * the transport sets must say.
  */
 struct virtio_vq_config {
 	unsigned int index;

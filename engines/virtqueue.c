@@ -81,7 +81,7 @@ int virtq_init(struct virtq *vq, uint16_t num, void *ring, unsigned int flags)
 	vq->free_head = 0;
 	vq->num_free = num;
 	if (vq->packed)
-		virtq_packed_init(vq, ring, &l);
+		virtq_packed_init(vq, ring, &l, flags & VIRTQ_F_PACKED_LAP0);
 	return 0;
 }
 

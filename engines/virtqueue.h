@@ -32,6 +32,12 @@ struct virtq_seg {
 #define VIRTQ_F_EVENT_IDX	(1u << 0)	/* VIRTIO_RING_F_EVENT_IDX negotiated */
 #define VIRTQ_F_PACKED		(1u << 1)	/* VIRTIO_F_RING_PACKED negotiated */
 #define VIRTQ_F_IN_ORDER	(1u << 2)	/* VIRTIO_F_IN_ORDER negotiated (packed only) */
+/*
+ * A packed ring that starts in lap 0 (both wrap counters 0) rather than in
+ * lap 1 as after a device reset; for transports that tell the device the
+ * ring's start (vhost's ring base).
+ */
+#define VIRTQ_F_PACKED_LAP0	(1u << 3)
 
 struct virtq {
 	/* Split ring (NULL for a packed one). */

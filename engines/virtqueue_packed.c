@@ -32,6 +32,12 @@
 #define F_USED		(1u << VRING_PACKED_DESC_F_USED)
 #define WRAP_BIT	(1u << VRING_PACKED_EVENT_F_WRAP_CTR)
 
+/* AVAIL and USED as they make a descriptor available in the lap of wrap. */
+static inline uint16_t avail_flags(bool wrap)
+{
+	return wrap ? F_AVAIL : F_USED;
+}
+
 void virtq_packed_layout(uint16_t num, struct virtq_layout *l)
 {
 	l->avail_off = sizeof(struct vring_packed_desc) * num;
@@ -40,21 +46,26 @@ void virtq_packed_layout(uint16_t num, struct virtq_layout *l)
 	l->size = ALIGN_UP(l->used_off + sizeof(struct vring_packed_desc_event), VIRTQ_EVENT_ALIGN);
 }
 
-void virtq_packed_init(struct virtq *vq, void *ring, const struct virtq_layout *l)
+void virtq_packed_init(struct virtq *vq, void *ring, const struct virtq_layout *l,
+		       bool lap0)
 {
+	uint16_t i;
+
 	vq->pdesc = ring;
 	vq->driver_event = (struct vring_packed_desc_event *)((char *)ring + l->avail_off);
 	vq->device_event = (struct vring_packed_desc_event *)((char *)ring + l->used_off);
 	/* Both wrap counters start at 1 (section 2.8.1); zeroed flags are neither. */
-	vq->avail_wrap = true;
-	vq->pub_wrap = true;
-	vq->used_wrap = true;
-}
-
-/* AVAIL and USED as they make a descriptor available in the lap of wrap. */
-static inline uint16_t avail_flags(bool wrap)
-{
-	return wrap ? F_AVAIL : F_USED;
+	vq->avail_wrap = !lap0;
+	vq->pub_wrap = !lap0;
+	vq->used_wrap = !lap0;
+	/*
+	 * In lap 0, zeroed flags would read as used: mark every descriptor
+	 * as made available in lap 1, which in lap 0 is neither available
+	 * nor used, to us and to the device.
+	 */
+	if (lap0)
+		for (i = 0; i < vq->num; i++)
+			vq->pdesc[i].flags = htole16(avail_flags(true));
 }
 
 /* Whether flags say used in the lap of wrap: both bits equal to it. */

@@ -20,7 +20,8 @@ static inline bool virtq_published(const struct virtq *vq, uint16_t head)
 }
 
 void virtq_packed_layout(uint16_t num, struct virtq_layout *l);
-void virtq_packed_init(struct virtq *vq, void *ring, const struct virtq_layout *l);
+void virtq_packed_init(struct virtq *vq, void *ring, const struct virtq_layout *l,
+		       bool lap0);
 int virtq_packed_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int n,
 			   void *cookie);
 int virtq_packed_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n, void *cookie);

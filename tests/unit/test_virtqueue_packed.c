@@ -40,7 +40,7 @@ static void ring_init(struct ring *r, uint16_t num, unsigned int flags)
 	r->dev = (void *)((char *)r->mem + l.used_off);
 	r->num = num;
 	r->avail_pos = r->used_pos = 0;
-	r->avail_wrap = r->used_wrap = true;
+	r->avail_wrap = r->used_wrap = !(flags & VIRTQ_F_PACKED_LAP0);
 }
 
 static void ring_exit(struct ring *r)
@@ -282,6 +282,38 @@ static void test_laps(unsigned int flags)
 static void test_laps_out_of_order(void)
 {
 	test_laps(0);
+}
+
+/*
+ * A ring started in lap 0 (the ring base says so): the zeroed descriptors
+ * must not read as used to us nor as available to the device, and the
+ * first lap's flags are those of wrap counter 0.
+ */
+static void test_lap0(void)
+{
+	struct ring r;
+	void *cookie;
+	uint32_t len;
+	unsigned int n;
+	int id;
+
+	ring_init(&r, 8, VIRTQ_F_PACKED_LAP0);
+	CHECK(!virtq_has_used(&r.vq));
+	CHECK_EQ(virtq_get_used(&r.vq, &cookie, &len), 0);
+	CHECK(!dev_can_pop(&r));
+	id = virtq_add_chain(&r.vq, segs3, 2, &r);
+	CHECK(!dev_can_pop(&r));
+	virtq_publish(&r.vq);
+	CHECK_EQ(le16toh(r.d[0].flags), F_USED | VRING_DESC_F_NEXT);
+	CHECK_EQ(le16toh(r.d[1].flags), F_USED | VRING_DESC_F_WRITE);
+	CHECK_EQ(dev_pop(&r, &n), id);
+	dev_push(&r, (uint16_t)id, n, 3);
+	CHECK_EQ(virtq_get_used(&r.vq, &cookie, &len), 1);
+	CHECK(cookie == &r);
+	ring_exit(&r);
+
+	test_laps(VIRTQ_F_PACKED_LAP0);
+	test_laps(VIRTQ_F_PACKED_LAP0 | VIRTQ_F_IN_ORDER);
 }
 
 static void test_indirect(void)
@@ -599,6 +631,7 @@ int main(void)
 	test_batch_publish();
 	test_chain_across_end();
 	test_laps_out_of_order();
+	test_lap0();
 	test_indirect();
 	test_kick();
 	test_arm();
