@@ -10,6 +10,7 @@ declare -A suite_cmd=(
 	[package]="tests/fio/run-package.sh"
 	[matrix]="tests/fio/run-matrix.sh"
 	[vhost-user]="tests/host/run-vhost-user.sh"
+	[packed]="tests/host/run-packed.sh"
 	[nvme-vm]="tests/vm/run.sh"
 	[vdpa-vm]="tests/vm/run-vdpa.sh"
 	[multihost]="tests/multihost/run.sh"
@@ -23,7 +24,7 @@ declare -A suite_cmd=(
 # matrix (fio 3.33/3.39/3.41, gcc 14) runs by name only for now: built cold it
 # adds a quarter of an hour to the run, and Debian's archive lists fio 3.39's
 # source without serving its tarball.
-suite_order=(unit unit-asan build package load vhost-user multihost demo fuzz hardening mutants memcheck
+suite_order=(unit unit-asan build package load vhost-user packed multihost demo fuzz hardening mutants memcheck
 	nvme-vm vdpa-vm hardening-vm)
 
 # Suites that take several builds in one run (BLK_TEST_BUILDS, a file of
