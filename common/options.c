@@ -374,6 +374,20 @@ struct fio_option blk_fio_options[] = {
 		ENGINE_OPT,
 	},
 	{
+		.name	= "blk_ring",
+		.lname	= "virtqueue layout",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct blk_options, ring),
+		.def	= "auto",
+		.help	= "virtio-blk: the virtqueue layout",
+		.posval	= {
+			{ .ival = "auto", .oval = BLK_RING_AUTO, .help = "the faster layout the device offers (see the README's packed-ring section)" },
+			{ .ival = "split", .oval = BLK_RING_SPLIT, .help = "split virtqueues (virtio 1.0)" },
+			{ .ival = "packed", .oval = BLK_RING_PACKED, .help = "packed virtqueues (VIRTIO_F_RING_PACKED, virtio 1.1); refused if the device does not offer them" },
+		},
+		ENGINE_OPT,
+	},
+	{
 		.name	= NULL,
 	},
 };
@@ -416,8 +430,10 @@ const struct blk_option_doc blk_option_docs[] = {
 	{ "blk_reconnect",	1u << BLK_KIND_VHOST_USER,
 	  "Keeps the I/Os in flight, connects again (backing off), repeats the handshake (the same features, a disk at least as large), registers the memory and sets each queue up again with its requests resubmitted; the jobs sharing the connection reconnect once. At the job's end one line per outage: when, how long no I/O completed, how many requests were resubmitted. A back-end that does not return in time fails the I/Os as with 0." },
 	{ "blk_reconnect_inflight", 1u << BLK_KIND_VHOST_USER,
-	  "With the region (qemu-storage-daemon offers it) the ring stays as it was; with 0, or a back-end without it, the ring starts again from index 0 with every request whose completion was not seen. The first job of a process to reconnect decides for the connection." },
+	  "With the region (qemu-storage-daemon offers it) the ring stays as it was; with 0, or a back-end without it, the ring starts again from index 0 with every request whose completion was not seen. The first job of a process to reconnect decides for the connection. A packed ring (blk_ring) always starts again from its own records." },
 	{ "blk_reconnect_json",	1u << BLK_KIND_VHOST_USER,
 	  "One line per job: {\"job\", \"file\", \"queue\", \"reconnects\" (of the connection), \"outages\": [{\"at_s\", \"no_completion_s\", \"resubmitted\"}], \"total\": {...}}." },
+	{ "blk_ring",		BLK_KINDS_VIRTIO,
+	  "packed also negotiates VIRTIO_F_IN_ORDER when offered. All jobs of a process on one device use one layout." },
 	{ .name = NULL },
 };

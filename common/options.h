@@ -51,6 +51,13 @@ enum blk_wait_mode {
 	BLK_WAIT_POLL,
 };
 
+/* blk_ring: the virtqueue layout of the virtio-blk engines */
+enum blk_ring {
+	BLK_RING_AUTO = 0,		/* BLK_RING_AUTO_PACKED decides (virtio_dev.c) */
+	BLK_RING_SPLIT,
+	BLK_RING_PACKED,		/* refused on a device without VIRTIO_F_RING_PACKED */
+};
+
 struct blk_options {
 	void *pad;			/* an offset of 0 breaks fio's parser */
 	unsigned int kind;		/* enum blk_kind */
@@ -86,6 +93,7 @@ struct blk_options {
 	unsigned int reconnect;		/* vhost-user: seconds to wait for the back-end to return */
 	char *reconnect_json;		/* vhost-user: where the outage records go */
 	unsigned int reconnect_inflight; /* vhost-user: let the back-end resubmit (its in-flight region) */
+	unsigned int ring;		/* enum blk_ring */
 };
 
 extern struct fio_option blk_fio_options[];

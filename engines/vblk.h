@@ -192,6 +192,12 @@ int vblk_publish(struct vblk_thread *vt);
 void vblk_mark_broken(struct thread_data *td, struct vblk_thread *vt, enum vblk_broken why,
 		      const char *detail);
 
+/* The virtqueue.h flags of the job's ring (negotiated features, transport). */
+unsigned int vblk_virtq_flags(const struct vblk_thread *vt);
+
+/* The ring's addresses as the transport's setup_vq() takes them (base 0). */
+struct virtio_vq_config vblk_vq_config(const struct vblk_thread *vt);
+
 /* ---- vblk_reconnect.c: blk_reconnect ---- */
 
 /* Reads blk_reconnect; refuses it for a transport that cannot reconnect. */

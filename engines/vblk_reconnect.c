@@ -77,7 +77,12 @@ int vblk_reconnect_init(struct thread_data *td, struct vblk_thread *vt)
 	if (!vt->rc)
 		return -ENOMEM;
 	vt->rc->wait_ns = (int64_t)o->reconnect * 1000000000LL;
-	vt->rc->own_records = !o->reconnect_inflight;
+	/*
+	 * A packed ring is always set up afresh: its positions carry wrap
+	 * counters that an in-flight region of a split ring cannot restore.
+	 */
+	vt->rc->own_records = !o->reconnect_inflight ||
+			      virtio_blk_has(&vt->dev->info, VIRTIO_F_RING_PACKED);
 	vt->rc->gen = virtio_dev_gen(vt->dev);
 	return 0;
 }
@@ -107,24 +112,6 @@ bool vblk_reconnect_notice(struct vblk_thread *vt, bool hung_up)
 	return true;
 }
 
-/* The ring's addresses as start_queue() in virtio_blk.c gives them. */
-static struct virtio_vq_config vq_config(const struct vblk_thread *vt)
-{
-	struct virtq_layout l;
-
-	virtq_layout(vt->vq.num, &l);
-	return (struct virtio_vq_config){
-		.index = vt->qidx,
-		.num = vt->vq.num,
-		.desc = vt->vq.desc,
-		.avail = vt->vq.avail,
-		.used = vt->vq.used,
-		.desc_addr = vt->ring_addr,
-		.avail_addr = vt->ring_addr + l.avail_off,
-		.used_addr = vt->ring_addr + l.used_off,
-	};
-}
-
 /*
  * Sets the queue up on the new connection, under the device lock.
  *
@@ -148,28 +135,30 @@ static int restore_queue(struct vblk_thread *vt)
 	struct virtio_vq_config cfg;
 	struct virtq_layout l;
 	uint16_t num = vt->vq.num;
+	unsigned int flags = vblk_virtq_flags(vt);
 	int n, ret;
 
 	n = vt->ops->inflight ? vt->ops->inflight(t, vt->qidx) : -ENOENT;
-	if (n >= 0) {
+	if (n >= 0 && !vt->vq.packed) {
 		/*
 		 * The back-end got its in-flight region back and resubmits
 		 * what the old one had taken; what it had not taken is still
 		 * in the avail ring. So the ring stays exactly as it is, and
 		 * the device goes on from the used index already consumed.
 		 */
-		cfg = vq_config(vt);
+		cfg = vblk_vq_config(vt);
 		cfg.base = le16toh(vt->vq.used->idx);
 		goto setup;
 	}
+	if (n >= 0)
+		return -EPROTO;	/* not asked for with a packed ring (vblk_reconnect_init) */
 	if (n != -ENOENT)
 		return n;
 
 	virtq_exit(&vt->vq);
-	virtq_layout(num, &l);
+	virtq_layout(num, flags, &l);
 	memset(vt->ring_mem.base, 0, l.size);
-	ret = virtq_init(&vt->vq, num, vt->ring_mem.base,
-			 virtio_blk_has(&vt->dev->info, VIRTIO_RING_F_EVENT_IDX));
+	ret = virtq_init(&vt->vq, num, vt->ring_mem.base, flags);
 	if (ret)
 		return ret;
 	n = vblk_requeue_in_flight(vt);
@@ -178,7 +167,7 @@ static int restore_queue(struct vblk_thread *vt)
 	virtq_publish(&vt->vq);
 	if (vt->poll)
 		virtq_disarm(&vt->vq);
-	cfg = vq_config(vt);
+	cfg = vblk_vq_config(vt);
 setup:
 	ret = vt->ops->setup_vq(t, &cfg, &vt->call_fd);
 	if (ret)

@@ -56,15 +56,6 @@ static inline void slot_put(struct vblk_thread *vt, uint32_t tag)
 	blk_req_put(&vt->slots, tag);
 }
 
-static inline void set_desc(struct vring_desc *d, uint64_t addr, uint32_t len, uint16_t flags,
-			    uint16_t next)
-{
-	d->addr = htole64(addr);
-	d->len = htole32(len);
-	d->flags = htole16(flags);
-	d->next = htole16(next);
-}
-
 static inline void *tag_cookie(int tag)
 {
 	return (void *)(uintptr_t)tag;
@@ -82,7 +73,7 @@ static int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t 
 	int tag = slot_get(vt, io, &s);
 	struct vblk_slot_shm *shm;
 	struct vring_desc *table;
-	uint16_t dir = type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0;
+	bool dir = type == VIRTIO_BLK_T_IN;
 	int ret;
 
 	if (tag < 0)
@@ -99,9 +90,9 @@ static int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t 
 	shm->hdr.ioprio = 0;
 	shm->hdr.sector = htole64(offset >> VBLK_SECTOR_SHIFT);
 	shm->status = 0xff;
-	set_desc(&table[0], ring_addr_of(vt, &shm->hdr), sizeof(shm->hdr), VRING_DESC_F_NEXT, 1);
-	set_desc(&table[1], io_addr_of(vt, buf), len, VRING_DESC_F_NEXT | dir, 2);
-	set_desc(&table[2], ring_addr_of(vt, &shm->status), 1, VRING_DESC_F_WRITE, 0);
+	virtq_table_set(&vt->vq, table, 0, 3, ring_addr_of(vt, &shm->hdr), sizeof(shm->hdr), false);
+	virtq_table_set(&vt->vq, table, 1, 3, io_addr_of(vt, buf), len, dir);
+	virtq_table_set(&vt->vq, table, 2, 3, ring_addr_of(vt, &shm->status), 1, true);
 	ret = virtq_add_table(&vt->vq, ring_addr_of(vt, table), 3, tag_cookie(tag));
 	if (ret < 0) {
 		slot_put(vt, (uint32_t)tag);

@@ -481,6 +481,7 @@ static int vu_connect(const char *path, struct virtio_transport **tp,
 	ret = open_socket(path, t, info);
 	if (ret)
 		goto free_t;
+	t->no_inflight = info->own_records;
 	ret = hello(t, info);
 	if (ret)
 		goto close_sock;
@@ -499,6 +500,13 @@ static int vu_connect(const char *path, struct virtio_transport **tp,
 	info->max_queues = t->max_queues;
 	/* vhost-user has no message for it; QEMU's back-ends cap rings at 1024. */
 	info->max_queue_size = VHOST_USER_MAX_RING;
+	/*
+	 * Packed rings start in lap 0, as SET_VRING_BASE tells the back-end:
+	 * back-ends built on DPDK's vhost library that keep their own ring
+	 * positions (its vhost_blk example) read the wrap bit of a lap-1
+	 * start as part of the index; lap 0 needs no bit at all.
+	 */
+	info->packed_lap0 = true;
 	info->watch_fd = t->sock;
 	*tp = t;
 	return 0;
@@ -581,6 +589,9 @@ static int vu_negotiate(struct virtio_transport *t, uint64_t wanted, uint64_t *a
 	t->acked = set;
 	t->negotiated = true;
 	*acked = set & ~(1ull << VHOST_USER_F_PROTOCOL_FEATURES);
+	/* The region's layout differs for packed rings, which reconnect afresh. */
+	if (set & 1ull << VIRTIO_F_RING_PACKED)
+		return 0;
 	return get_inflight(t);
 }
 
@@ -735,6 +746,11 @@ static int vu_setup_vq(struct virtio_transport *t, const struct virtio_vq_config
 	ret = request(t, VHOST_USER_SET_VRING_NUM, &state, sizeof(state), NULL, 0);
 	if (ret)
 		goto close_fds;
+	/*
+	 * Split: the avail index the device starts at. Packed: bits 0-14 the
+	 * next avail position, bit 15 its wrap counter; always 0 (lap 0,
+	 * position 0) as a packed ring is set up afresh on reconnect too.
+	 */
 	state.num = vq->base;
 	ret = request(t, VHOST_USER_SET_VRING_BASE, &state, sizeof(state), NULL, 0);
 	if (ret)

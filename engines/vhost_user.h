@@ -109,11 +109,16 @@ struct vhost_user_config {
 #define VHOST_USER_CONFIG_HDR_SIZE	12u
 
 /* GET_INFLIGHT_FD / SET_INFLIGHT_FD payload (the fd travels with it). */
+/*
+ * 24 bytes on the wire: QEMU and DPDK declare it without packing, so the
+ * trailing padding is part of the message (DPDK refuses 20 bytes).
+ */
 struct vhost_user_inflight {
 	uint64_t mmap_size;
 	uint64_t mmap_offset;
 	uint16_t num_queues;
 	uint16_t queue_size;
+	uint32_t padding;
 } __attribute__((packed));
 
 /*

@@ -659,7 +659,11 @@ static int vdpa_setup_vq(struct virtio_transport *t, const struct virtio_vq_conf
 	ret = vring_ioctl(t, VHOST_SET_VRING_NUM, &state, "VHOST_SET_VRING_NUM", vq->index);
 	if (ret)
 		goto close_fds;
-	state.num = 0;
+	/*
+	 * Packed: the low half is the avail position, the high half the used
+	 * one, each with its wrap counter in bit 15 (both 1 at start).
+	 */
+	state.num = vq->packed ? 1u << 15 | 1u << 31 : 0;
 	ret = vring_ioctl(t, VHOST_SET_VRING_BASE, &state, "VHOST_SET_VRING_BASE", vq->index);
 	if (ret)
 		goto close_fds;
@@ -676,8 +680,9 @@ static int vdpa_setup_vq(struct virtio_transport *t, const struct virtio_vq_conf
 		goto close_fds;
 
 	pthread_mutex_lock(&t->lock);
-	q->avail_idx = &((const struct vring_avail *)vq->avail)->idx;
-	q->used_idx = &((const struct vring_used *)vq->used)->idx;
+	/* A packed ring has no indexes to watch: blk_stall_timeout covers it. */
+	q->avail_idx = vq->packed ? NULL : &((const struct vring_avail *)vq->avail)->idx;
+	q->used_idx = vq->packed ? NULL : &((const struct vring_used *)vq->used)->idx;
 	q->last_used = 0;
 	q->progress_ns = now_ns();
 	pthread_mutex_unlock(&t->lock);

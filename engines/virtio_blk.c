@@ -30,7 +30,7 @@ int virtio_blk_setup(struct thread_data *td, const struct virtio_transport_ops *
 	if (ret)
 		return ret;
 	f = td->files[0];
-	ret = virtio_dev_probe(f->file_name, ops, &info);
+	ret = virtio_dev_probe(f->file_name, ops, ((struct blk_options *)td->eo)->ring, &info);
 	if (ret)
 		return ret;
 	ret = vblk_check_job(td, f->file_name, &info);
@@ -42,16 +42,41 @@ int virtio_blk_setup(struct thread_data *td, const struct virtio_transport_ops *
 	return 0;
 }
 
+unsigned int vblk_virtq_flags(const struct vblk_thread *vt)
+{
+	return virtio_dev_virtq_flags(&vt->dev->info) |
+	       (vt->dev->tinfo.packed_lap0 ? VIRTQ_F_PACKED_LAP0 : 0);
+}
+
+struct virtio_vq_config vblk_vq_config(const struct vblk_thread *vt)
+{
+	struct virtq_layout l;
+
+	virtq_layout(vt->vq.num, vt->vq.packed ? VIRTQ_F_PACKED : 0, &l);
+	return (struct virtio_vq_config){
+		.index = vt->qidx,
+		.num = vt->vq.num,
+		.packed = vt->vq.packed,
+		.desc = vt->ring_mem.base,
+		.avail = (char *)vt->ring_mem.base + l.avail_off,
+		.used = (char *)vt->ring_mem.base + l.used_off,
+		.desc_addr = vt->ring_addr,
+		.avail_addr = vt->ring_addr + l.avail_off,
+		.used_addr = vt->ring_addr + l.used_off,
+	};
+}
+
 /* The ring region: ring, then slot headers, then indirect tables. */
 static int alloc_ring(struct thread_data *td, struct vblk_thread *vt, unsigned int qsize,
 		      unsigned int nseg)
 {
+	unsigned int vq_flags = vblk_virtq_flags(vt);
 	struct virtq_layout l;
 	size_t shm_off, ind_off, len;
 	unsigned int i;
 	int ret;
 
-	virtq_layout((uint16_t)qsize, &l);
+	virtq_layout((uint16_t)qsize, vq_flags, &l);
 	vt->max_descs = nseg + 2 < 3 ? 3 : nseg + 2;
 	vt->ind_len = vt->use_indirect ? vt->max_descs : 0;
 	shm_off = l.size;
@@ -64,8 +89,7 @@ static int alloc_ring(struct thread_data *td, struct vblk_thread *vt, unsigned i
 			vblk_job_file(td), len, strerror(-ret));
 		return ret;
 	}
-	ret = virtq_init(&vt->vq, (uint16_t)qsize, vt->ring_mem.base,
-			 virtio_blk_has(&vt->dev->info, VIRTIO_RING_F_EVENT_IDX));
+	ret = virtq_init(&vt->vq, (uint16_t)qsize, vt->ring_mem.base, vq_flags);
 	if (ret)
 		return ret;
 	vt->shm = (struct vblk_slot_shm *)((char *)vt->ring_mem.base + shm_off);
@@ -98,6 +122,7 @@ static void free_thread(struct vblk_thread *vt)
 
 int virtio_blk_init(struct thread_data *td, const struct virtio_transport_ops *ops)
 {
+	const struct blk_options *o = td->eo;
 	struct vblk_thread *vt;
 	unsigned int qsize, nseg;
 	int ret;
@@ -114,7 +139,9 @@ int virtio_blk_init(struct thread_data *td, const struct virtio_transport_ops *o
 	vt->ops = ops;
 
 	ret = virtio_dev_get(vblk_job_file(td), ops,
-			     td->files_index ? vblk_queues_starting_with(td) : 0, &vt->dev, &vt->qidx);
+			     td->files_index ? vblk_queues_starting_with(td) : 0, o->ring,
+			     o->reconnect && o->reconnect_inflight && o->ring != BLK_RING_PACKED,
+			     &vt->dev, &vt->qidx);
 	if (ret) {
 		free(vt);
 		return ret;
@@ -157,7 +184,6 @@ static int start_queue(struct vblk_thread *vt)
 	struct virtio_transport *t = vt->dev->t;
 	struct virtio_mem_region ring = ring_region(vt);
 	struct virtio_vq_config cfg;
-	struct virtq_layout l;
 	int ret;
 
 	ret = vt->ops->map_mem(t, &ring, &vt->ring_addr);
@@ -171,17 +197,7 @@ static int start_queue(struct vblk_thread *vt)
 		vt->io_mapped = true;
 	}
 
-	virtq_layout(vt->vq.num, &l);
-	cfg = (struct virtio_vq_config){
-		.index = vt->qidx,
-		.num = vt->vq.num,
-		.desc = vt->vq.desc,
-		.avail = vt->vq.avail,
-		.used = vt->vq.used,
-		.desc_addr = vt->ring_addr,
-		.avail_addr = vt->ring_addr + l.avail_off,
-		.used_addr = vt->ring_addr + l.used_off,
-	};
+	cfg = vblk_vq_config(vt);
 	if (vt->poll)
 		virtq_disarm(&vt->vq);
 	ret = vt->ops->setup_vq(t, &cfg, &vt->call_fd);

@@ -22,7 +22,9 @@
 
 #include "fio.h"
 
+#include "options.h"
 #include "virtio_dev.h"
+#include "virtqueue.h"
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct virtio_dev *registry;
@@ -42,6 +44,73 @@ static const uint64_t wanted_features =
 	1ull << VIRTIO_BLK_F_RO |
 	1ull << VIRTIO_BLK_F_MQ |
 	1ull << VIRTIO_BLK_F_CONFIG_WCE;
+
+/*
+ * Whether blk_ring=auto takes a packed ring when the device offers one:
+ * the faster layout in scripts/bench-ring's measurements (README, packed
+ * virtqueues).
+ */
+#define BLK_RING_AUTO_PACKED	0
+
+/* Packed rings come with in-order completion, which only they understand here. */
+static uint64_t ring_features(unsigned int ring)
+{
+	const uint64_t packed = 1ull << VIRTIO_F_RING_PACKED | 1ull << VIRTIO_F_IN_ORDER;
+
+	if (ring == BLK_RING_PACKED || (ring == BLK_RING_AUTO && BLK_RING_AUTO_PACKED))
+		return packed;
+	return 0;
+}
+
+static const char *ring_name(unsigned int ring)
+{
+	return ring == BLK_RING_PACKED ? "packed" : ring == BLK_RING_SPLIT ? "split" : "auto";
+}
+
+/* Refuses a layout the device lacks, or an in-order split ring. */
+static int check_ring(const char *path, unsigned int ring, const struct virtio_blk_info *info)
+{
+	bool packed = virtio_blk_has(info, VIRTIO_F_RING_PACKED);
+
+	if (ring == BLK_RING_PACKED && !packed) {
+		log_err("blkengine: %s: blk_ring=packed: the device does not offer packed virtqueues (VIRTIO_F_RING_PACKED); use blk_ring=split or blk_ring=auto\n",
+			path);
+		return -EINVAL;
+	}
+	if (!packed && virtio_blk_has(info, VIRTIO_F_IN_ORDER)) {
+		log_err("blkengine: %s: blk_ring=%s: the device offers in-order completion (VIRTIO_F_IN_ORDER) without packed virtqueues, which the split ring here does not support; use blk_ring=split\n",
+			path, ring_name(ring));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A second job of the process must want the layout the connection has. */
+static int check_shared_ring(const struct virtio_dev *dev, unsigned int ring)
+{
+	bool packed = virtio_blk_has(&dev->info, VIRTIO_F_RING_PACKED);
+
+	if ((ring == BLK_RING_PACKED && !packed) || (ring == BLK_RING_SPLIT && packed)) {
+		log_err("blkengine: %s: blk_ring=%s: another job of this process already drives the device with %s virtqueues, and all its queues share one layout; give the jobs on it the same blk_ring\n",
+			dev->path, ring_name(ring), packed ? "packed" : "split");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+unsigned int virtio_dev_virtq_flags(const struct virtio_blk_info *info)
+{
+	unsigned int flags = 0;
+
+	if (virtio_blk_has(info, VIRTIO_RING_F_EVENT_IDX))
+		flags |= VIRTQ_F_EVENT_IDX;
+	if (virtio_blk_has(info, VIRTIO_F_RING_PACKED)) {
+		flags |= VIRTQ_F_PACKED;
+		if (virtio_blk_has(info, VIRTIO_F_IN_ORDER))
+			flags |= VIRTQ_F_IN_ORDER;
+	}
+	return flags;
+}
 
 /*
  * The config fields we read end before the secure-erase ones; asking for
@@ -110,23 +179,31 @@ static int decode_config(const char *path, const struct virtio_blk_config *cfg,
 
 /* Connects and reads the config; on success the caller owns *tp. */
 static int dev_open(const char *path, const struct virtio_transport_ops *ops,
-		    unsigned int queues_together, struct virtio_transport **tp,
-		    struct virtio_transport_info *ti, struct virtio_blk_info *info)
+		    unsigned int queues_together, unsigned int ring, bool inflight,
+		    struct virtio_transport **tp, struct virtio_transport_info *ti,
+		    struct virtio_blk_info *info)
 {
 	struct virtio_blk_config cfg;
 	int ret;
 
 	memset(ti, 0, sizeof(*ti));
 	ti->queues_together = queues_together;
+	ti->own_records = !inflight;
 	ret = ops->connect(path, tp, ti);
 	if (ret) {
 		log_err("blkengine: cannot connect to %s (%s): %s\n", path, ops->name,
 			ti->detail[0] ? ti->detail : strerror(-ret));
 		return ret;
 	}
-	ret = ops->negotiate(*tp, wanted_features, &info->features);
+	ret = ops->negotiate(*tp, wanted_features | ring_features(ring), &info->features);
 	if (ret)
 		goto disconnect;
+	ret = check_ring(path, ring, info);
+	if (ret) {
+		ops->disconnect(*tp);
+		*tp = NULL;
+		return ret;
+	}
 	memset(&cfg, 0, sizeof(cfg));
 	ret = ops->get_config(*tp, &cfg, 0, CONFIG_LEN);
 	if (ret)
@@ -154,7 +231,7 @@ static struct virtio_dev *find_dev(const char *path, const struct virtio_transpo
 }
 
 int virtio_dev_probe(const char *path, const struct virtio_transport_ops *ops,
-		     struct virtio_blk_info *info)
+		     unsigned int ring, struct virtio_blk_info *info)
 {
 	struct virtio_transport_info ti;
 	struct virtio_transport *t;
@@ -165,10 +242,11 @@ int virtio_dev_probe(const char *path, const struct virtio_transport_ops *ops,
 	dev = find_dev(path, ops);
 	if (dev) {
 		*info = dev->info;
+		ret = check_shared_ring(dev, ring);
 		pthread_mutex_unlock(&registry_lock);
-		return 0;
+		return ret;
 	}
-	ret = dev_open(path, ops, 0, &t, &ti, info);
+	ret = dev_open(path, ops, 0, ring, false, &t, &ti, info);
 	if (!ret)
 		ops->disconnect(t);
 	pthread_mutex_unlock(&registry_lock);
@@ -200,7 +278,8 @@ static void free_dev(struct virtio_dev *dev)
 }
 
 int virtio_dev_get(const char *path, const struct virtio_transport_ops *ops,
-		   unsigned int queues_together, struct virtio_dev **devp, unsigned int *qidx)
+		   unsigned int queues_together, unsigned int ring, bool inflight,
+		   struct virtio_dev **devp, unsigned int *qidx)
 {
 	struct virtio_dev *dev;
 	int ret;
@@ -219,7 +298,8 @@ int virtio_dev_get(const char *path, const struct virtio_transport_ops *ops,
 			ret = -ENOMEM;
 			goto free_dev;
 		}
-		ret = dev_open(path, ops, queues_together, &dev->t, &dev->tinfo, &dev->info);
+		ret = dev_open(path, ops, queues_together, ring, inflight, &dev->t, &dev->tinfo,
+			       &dev->info);
 		if (ret)
 			goto free_dev;
 		dev->queue_used = calloc(dev->info.num_queues, sizeof(*dev->queue_used));
@@ -229,6 +309,10 @@ int virtio_dev_get(const char *path, const struct virtio_transport_ops *ops,
 		}
 		dev->next = registry;
 		registry = dev;
+	} else {
+		ret = check_shared_ring(dev, ring);
+		if (ret)
+			goto unlock;
 	}
 	ret = take_queue(dev, qidx);
 	if (ret) {

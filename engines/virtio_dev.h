@@ -47,20 +47,31 @@ struct virtio_dev {
 };
 
 /*
+ * ring (enum blk_ring, the job's blk_ring) decides whether packed
+ * virtqueues are negotiated; blk_ring=packed on a device without them, or
+ * a layout other than the one this process's connection already uses, is
+ * refused with a message naming the option.
+ *
  * Reads the device's config: through this process's live connection when
  * there is one, else by connecting and disconnecting at once. Logs why it
  * failed, naming path.
  */
 int virtio_dev_probe(const char *path, const struct virtio_transport_ops *ops,
-		     struct virtio_blk_info *info);
+		     unsigned int ring, struct virtio_blk_info *info);
 
 /*
  * Takes a reference on the process's connection to path, connecting on
  * first use (queues_together: see struct virtio_transport_info), and a
- * free virtqueue index. Logs why it failed.
+ * free virtqueue index. inflight: on first use, have the back-end keep an
+ * in-flight region for a later reconnect (see own_records in struct
+ * virtio_transport_info). Logs why it failed.
  */
 int virtio_dev_get(const char *path, const struct virtio_transport_ops *ops,
-		   unsigned int queues_together, struct virtio_dev **devp, unsigned int *qidx);
+		   unsigned int queues_together, unsigned int ring, bool inflight,
+		   struct virtio_dev **devp, unsigned int *qidx);
+
+/* The virtqueue.h flags (VIRTQ_F_*) for the negotiated features. */
+unsigned int virtio_dev_virtq_flags(const struct virtio_blk_info *info);
 
 /* Gives back the queue and the reference; the last one disconnects. */
 void virtio_dev_put(struct virtio_dev *dev, unsigned int qidx);

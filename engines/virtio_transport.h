@@ -34,10 +34,17 @@ struct virtio_transport_info {
 	unsigned int max_queue_size;	/* largest ring the device accepts */
 	int watch_fd;			/* hangs up when the device goes away; -1 if none */
 	/*
-	 * In, for reconnect(): resubmit from the driver's own records even
-	 * when the back-end keeps an in-flight region of its own.
+	 * In, for connect() and reconnect(): resubmit from the driver's own
+	 * records, so do not ask the back-end to keep an in-flight region (a
+	 * job that cannot reconnect has no use for one either).
 	 */
 	bool own_records;
+	/*
+	 * Packed rings start with wrap counters 0, which the transport tells
+	 * the device in the ring base it sets; false: they start with 1, the
+	 * device's state after a reset.
+	 */
+	bool packed_lap0;
 	char detail[256];		/* on connect() failure: what to do about it */
 };
 
@@ -48,11 +55,18 @@ struct virtio_mem_region {
 	int fd;				/* shared memory (memfd) backing it, offset 0 */
 };
 
-/* A virtqueue, given as addresses in our space and as device addresses. */
+/*
+ * A virtqueue, given as addresses in our space and as device addresses.
+ * A packed ring (VIRTIO_F_RING_PACKED) gives its descriptor ring, driver
+ * and device event suppression areas as desc, avail and used; both its
+ * wrap counters start at 1, or at 0 with packed_lap0, which the ring base
+ * the transport sets must say.
+ */
 struct virtio_vq_config {
 	unsigned int index;
 	unsigned int num;		/* entries */
 	unsigned int base;		/* avail index the device starts at (after a reconnect) */
+	bool packed;
 	void *desc, *avail, *used;
 	uint64_t desc_addr, avail_addr, used_addr;
 };

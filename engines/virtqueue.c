@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Split virtqueue, driver side (virtio 1.x, section 2.7).
+ * Split virtqueue, driver side (virtio 1.x, section 2.7), and the entry
+ * points of both layouts: a packed ring (virtqueue_packed.c) is chosen at
+ * init and each call tests one bool, no indirect call on the hot path.
  *
  * The device runs in another process (or the kernel) and shares the ring
  * memory with us, so every ordering point below is a real inter-processor
@@ -12,24 +14,29 @@
 #include <string.h>
 
 #include "virtqueue.h"
+#include "virtqueue_packed.h"
 
 #define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((size_t)(a) - 1))
 
 /* The device's cache lines and ours stay apart: avail is ours, used is its. */
 #define VIRTQ_USED_ALIGN	64
 
-void virtq_layout(uint16_t num, struct virtq_layout *l)
+void virtq_layout(uint16_t num, unsigned int flags, struct virtq_layout *l)
 {
 	size_t avail_len = sizeof(struct vring_avail) + sizeof(__virtio16) * (num + 1);
 	size_t used_len = sizeof(struct vring_used) +
 			  sizeof(struct vring_used_elem) * num + sizeof(__virtio16);
 
+	if (flags & VIRTQ_F_PACKED) {
+		virtq_packed_layout(num, l);
+		return;
+	}
 	l->avail_off = sizeof(struct vring_desc) * num;
 	l->used_off = ALIGN_UP(l->avail_off + avail_len, VIRTQ_USED_ALIGN);
 	l->size = ALIGN_UP(l->used_off + used_len, VIRTQ_USED_ALIGN);
 }
 
-int virtq_init(struct virtq *vq, uint16_t num, void *ring, bool event_idx)
+int virtq_init(struct virtq *vq, uint16_t num, void *ring, unsigned int flags)
 {
 	struct virtq_layout l;
 	uint16_t i;
@@ -37,15 +44,23 @@ int virtq_init(struct virtq *vq, uint16_t num, void *ring, bool event_idx)
 	memset(vq, 0, sizeof(*vq));
 	if (!num || (num & (num - 1)) || num > 32768 || ((uintptr_t)ring & 15))
 		return -EINVAL;
+	/* In-order batches are only understood on a packed ring. */
+	if ((flags & VIRTQ_F_IN_ORDER) && !(flags & VIRTQ_F_PACKED))
+		return -EINVAL;
 
-	virtq_layout(num, &l);
-	vq->desc = ring;
-	vq->avail = (struct vring_avail *)((char *)ring + l.avail_off);
-	vq->used = (struct vring_used *)((char *)ring + l.used_off);
-	vq->avail_event = (volatile __virtio16 *)((char *)vq->used + sizeof(struct vring_used) +
-						  sizeof(struct vring_used_elem) * num);
+	virtq_layout(num, flags, &l);
 	vq->num = num;
-	vq->event_idx = event_idx;
+	vq->event_idx = flags & VIRTQ_F_EVENT_IDX;
+	vq->packed = flags & VIRTQ_F_PACKED;
+	vq->in_order = flags & VIRTQ_F_IN_ORDER;
+	if (!vq->packed) {
+		vq->desc = ring;
+		vq->avail = (struct vring_avail *)((char *)ring + l.avail_off);
+		vq->used = (struct vring_used *)((char *)ring + l.used_off);
+		vq->avail_event = (volatile __virtio16 *)((char *)vq->used +
+							  sizeof(struct vring_used) +
+							  sizeof(struct vring_used_elem) * num);
+	}
 
 	/*
 	 * The links live in our memory too, not only in desc.next: the device
@@ -65,6 +80,8 @@ int virtq_init(struct virtq *vq, uint16_t num, void *ring, bool event_idx)
 		vq->next[i] = i + 1;
 	vq->free_head = 0;
 	vq->num_free = num;
+	if (vq->packed)
+		virtq_packed_init(vq, ring, &l, flags & VIRTQ_F_PACKED_LAP0);
 	return 0;
 }
 
@@ -103,6 +120,8 @@ int virtq_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int
 	uint16_t head = vq->free_head, idx = head;
 	unsigned int i;
 
+	if (vq->packed)
+		return virtq_packed_add_chain(vq, segs, n, cookie);
 	if (!n)
 		return -EINVAL;
 	if (n > vq->num_free)
@@ -131,10 +150,8 @@ int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t tabl
 	if (!vq->num_free)
 		return -ENOSPC;
 
-	for (i = 0; i < n; i++) {
-		fill_desc(&table[i], &segs[i], i + 1 < n ? VRING_DESC_F_NEXT : 0);
-		table[i].next = htole16(i + 1);
-	}
+	for (i = 0; i < n; i++)
+		virtq_table_set(vq, table, i, n, segs[i].addr, segs[i].len, segs[i].device_writes);
 	return virtq_add_table(vq, table_addr, n, cookie);
 }
 
@@ -143,6 +160,8 @@ int virtq_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n, void 
 	uint16_t head = vq->free_head;
 	struct vring_desc *d;
 
+	if (vq->packed)
+		return virtq_packed_add_table(vq, table_addr, n, cookie);
 	if (!n)
 		return -EINVAL;
 	if (!vq->num_free)
@@ -160,6 +179,10 @@ int virtq_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n, void 
 
 void virtq_publish(struct virtq *vq)
 {
+	if (vq->packed) {
+		virtq_packed_publish(vq);
+		return;
+	}
 	/*
 	 * Release: the descriptors, indirect tables, request headers and
 	 * avail ring entries written before must be visible to the device
@@ -169,19 +192,13 @@ void virtq_publish(struct virtq *vq)
 	vq->published_idx = vq->avail_idx;
 }
 
-/* Whether head was added before the last publish, so the device may have it. */
-static inline bool published(const struct virtq *vq, uint16_t head)
-{
-	uint16_t unpublished = vq->avail_idx - vq->published_idx;
-
-	return (uint16_t)(vq->avail_pos[head] - vq->published_idx) >= unpublished;
-}
-
 bool virtq_kick_needed(struct virtq *vq)
 {
 	uint16_t old = vq->kicked_idx, new = vq->avail_idx;
 	bool kick;
 
+	if (vq->packed)
+		return virtq_packed_kick_needed(vq);
 	if (old == new)
 		return false;
 	vq->kicked_idx = new;
@@ -221,6 +238,8 @@ static inline uint16_t load_used_idx(struct virtq *vq)
 
 bool virtq_has_used(struct virtq *vq)
 {
+	if (vq->packed)
+		return virtq_packed_has_used(vq);
 	if (vq->used_seen != vq->last_used)
 		return true;
 	vq->used_seen = load_used_idx(vq);
@@ -245,6 +264,8 @@ int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len)
 	struct vring_used_elem *e;
 	uint32_t id;
 
+	if (vq->packed)
+		return virtq_packed_get_used(vq, cookie, len);
 	if (vq->broken)
 		return -EIO;
 	if (vq->used_seen == vq->last_used) {
@@ -260,7 +281,7 @@ int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len)
 
 	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
 	id = le32toh(e->id);
-	if (id >= vq->num || !vq->chain_len[id] || !published(vq, (uint16_t)id)) {
+	if (id >= vq->num || !vq->chain_len[id] || !virtq_published(vq, (uint16_t)id)) {
 		vq->broken = true;
 		return -EIO;
 	}
@@ -275,6 +296,8 @@ bool virtq_arm(struct virtq *vq, uint16_t after)
 {
 	if (!after)
 		after = 1;
+	if (vq->packed)
+		return virtq_packed_arm(vq, after);
 	if (vq->event_idx) {
 		/* Signal when used->idx passes last_used + after - 1. */
 		*(volatile __virtio16 *)&vq->avail->ring[vq->num] =
@@ -296,6 +319,10 @@ bool virtq_arm(struct virtq *vq, uint16_t after)
 
 void virtq_disarm(struct virtq *vq)
 {
+	if (vq->packed) {
+		virtq_packed_disarm(vq);
+		return;
+	}
 	if (vq->event_idx) {
 		/*
 		 * An event index just behind us is the farthest the device can

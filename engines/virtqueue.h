@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A split virtqueue driven from user space.
+ * A virtqueue driven from user space: split (virtio 1.0) or packed
+ * (VIRTIO_F_RING_PACKED, virtio 1.1) behind one API.
  *
  * Pure ring logic: no system calls, no knowledge of the transport or of
  * virtio-blk. The caller places the ring in memory the device can reach,
@@ -16,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <endian.h>
 
 #include <linux/virtio_ring.h>
 
@@ -26,7 +28,19 @@ struct virtq_seg {
 	bool device_writes;		/* VRING_DESC_F_WRITE */
 };
 
+/* virtq_init() and virtq_layout() flags; true (a bool) still means EVENT_IDX. */
+#define VIRTQ_F_EVENT_IDX	(1u << 0)	/* VIRTIO_RING_F_EVENT_IDX negotiated */
+#define VIRTQ_F_PACKED		(1u << 1)	/* VIRTIO_F_RING_PACKED negotiated */
+#define VIRTQ_F_IN_ORDER	(1u << 2)	/* VIRTIO_F_IN_ORDER negotiated (packed only) */
+/*
+ * A packed ring that starts in lap 0 (both wrap counters 0) rather than in
+ * lap 1 as after a device reset; for transports that tell the device the
+ * ring's start (vhost's ring base).
+ */
+#define VIRTQ_F_PACKED_LAP0	(1u << 3)
+
 struct virtq {
+	/* Split ring (NULL for a packed one). */
 	struct vring_desc *desc;
 	struct vring_avail *avail;
 	struct vring_used *used;
@@ -34,6 +48,8 @@ struct virtq {
 	uint16_t num;			/* entries, a power of two */
 	bool event_idx;			/* VIRTIO_RING_F_EVENT_IDX negotiated */
 	bool broken;			/* the device broke the ring protocol */
+	bool packed;			/* VIRTQ_F_PACKED: the fields below the split ones */
+	bool in_order;			/* VIRTQ_F_IN_ORDER */
 
 	uint16_t free_head;		/* first free descriptor */
 	uint16_t num_free;
@@ -47,24 +63,53 @@ struct virtq {
 	uint16_t *avail_pos;		/* per head: the avail index it was added at */
 	uint16_t *chain_len;		/* per head: descriptors in its chain, 0 = not in flight */
 	void **cookie;			/* per head: the caller's cookie */
+
+	/*
+	 * Packed ring. "head" above is a buffer id here: next, avail_pos,
+	 * chain_len and cookie are indexed by id, next being the free id list.
+	 */
+	struct vring_packed_desc *pdesc;
+	struct vring_packed_desc_event *driver_event;	/* ours: when to signal us */
+	struct vring_packed_desc_event *device_event;	/* the device's: when to kick it */
+	uint16_t next_avail;		/* position the next descriptor goes to */
+	bool avail_wrap;		/* driver ring wrap counter at next_avail */
+	bool pending;			/* a head is written but its flags held back */
+	uint16_t pending_head;		/* position of the first unpublished head */
+	uint16_t pending_flags;		/* the flags that make it available */
+	uint16_t added_descs;		/* descriptors added since the last publish */
+	uint32_t unkicked_descs;	/* published since the last kick decision */
+	uint16_t pub_pos;		/* next_avail at the last publish */
+	bool pub_wrap;			/* avail_wrap at the last publish */
+	uint16_t last_used_pos;		/* position of the next used descriptor */
+	bool used_wrap;			/* wrap counter the device writes there */
+	uint16_t next_id;		/* in order: ids go out in sequence */
+	uint16_t oldest_id;		/* in order: the id the device returns next */
+	bool in_batch;			/* in order: completing up to batch_end */
+	uint16_t batch_end;
+	uint32_t batch_len;
 };
 
-/* Byte offsets of the three ring parts inside one ring area. */
+/*
+ * Byte offsets of the three ring parts inside one ring area. A split ring:
+ * descriptor table, avail ring, used ring. A packed ring: descriptor ring,
+ * driver event suppression area, device event suppression area (the three
+ * addresses a transport gives the device, in that order).
+ */
 struct virtq_layout {
-	size_t avail_off;
-	size_t used_off;
+	size_t avail_off;		/* packed: driver event suppression */
+	size_t used_off;		/* packed: device event suppression */
 	size_t size;			/* total bytes */
 };
 
-/* Layout of a ring of num entries: desc, avail (+used_event), used (+avail_event). */
-void virtq_layout(uint16_t num, struct virtq_layout *l);
+/* Layout of a ring of num entries; flags: VIRTQ_F_PACKED or not. */
+void virtq_layout(uint16_t num, unsigned int flags, struct virtq_layout *l);
 
 /*
  * Sets up a ring of num entries (a power of two, 1 to 32768) in ring,
  * which must be zeroed, 16-byte aligned memory of virtq_layout().size bytes.
- * Returns 0, -EINVAL or -ENOMEM.
+ * flags: VIRTQ_F_*. Returns 0, -EINVAL or -ENOMEM.
  */
-int virtq_init(struct virtq *vq, uint16_t num, void *ring, bool event_idx);
+int virtq_init(struct virtq *vq, uint16_t num, void *ring, unsigned int flags);
 void virtq_exit(struct virtq *vq);
 
 /* Descriptors free in the ring. */
@@ -95,6 +140,32 @@ int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t tabl
  * index, -ENOSPC or -EINVAL.
  */
 int virtq_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n, void *cookie);
+
+/*
+ * Writes entry i of an indirect table of n entries in the ring's layout
+ * (split: chained with next; packed: the entries follow one another and
+ * only the WRITE flag counts). For callers that fill tables themselves
+ * before virtq_add_table().
+ */
+static inline void virtq_table_set(const struct virtq *vq, struct vring_desc *table,
+				   unsigned int i, unsigned int n, uint64_t addr, uint32_t len,
+				   bool device_writes)
+{
+	struct vring_desc *d = &table[i];
+
+	d->addr = htole64(addr);
+	d->len = htole32(len);
+	if (vq->packed) {
+		struct vring_packed_desc *p = (struct vring_packed_desc *)d;
+
+		p->id = 0;
+		p->flags = htole16(device_writes ? VRING_DESC_F_WRITE : 0);
+		return;
+	}
+	d->flags = htole16((i + 1 < n ? VRING_DESC_F_NEXT : 0) |
+			   (device_writes ? VRING_DESC_F_WRITE : 0));
+	d->next = htole16(i + 1 < n ? i + 1 : 0);
+}
 
 /* Makes every entry added so far visible to the device. */
 void virtq_publish(struct virtq *vq);

@@ -11,6 +11,7 @@ declare -A suite_cmd=(
 	[matrix]="tests/fio/run-matrix.sh"
 	[vhost-user]="tests/host/run-vhost-user.sh"
 	[reconnect]="tests/host/run-reconnect.sh"
+	[packed]="tests/host/run-packed.sh"
 	[nvme-vm]="tests/vm/run.sh"
 	[vdpa-vm]="tests/vm/run-vdpa.sh"
 	[multihost]="tests/multihost/run.sh"
@@ -21,7 +22,7 @@ declare -A suite_cmd=(
 	[memcheck]="tests/hardening/memcheck.sh"
 	[hardening-vm]="tests/hardening/run-vm.sh"
 )
-suite_order=(unit unit-asan build package load vhost-user reconnect multihost demo fuzz hardening mutants memcheck
+suite_order=(unit unit-asan build package load vhost-user reconnect multihost demo fuzz hardening packed mutants memcheck
 	matrix nvme-vm vdpa-vm hardening-vm)
 
 # Suites that boot the test VM: scripts/test runs them one after another
@@ -30,7 +31,8 @@ declare -A suite_lane=([nvme-vm]=vm [vdpa-vm]=vm [hardening-vm]=vm)
 
 # Slow preparation a suite can have done beside the suites before it:
 # scripts/test starts it in the background; the suite waits for it.
-declare -A suite_prepare=([matrix]="tests/fio/run-matrix.sh --prepare")
+declare -A suite_prepare=([matrix]="tests/fio/run-matrix.sh --prepare"
+	[packed]="tests/host/run-packed.sh --prepare")
 
 # Suites that take several builds in one run (BLK_TEST_BUILDS, a file of
 # "NAME BUILD CASE" lines, tab-separated): the mutants step gives them all

@@ -192,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fd_before = lowest_free_fd();
 	if (pthread_create(&thr, NULL, serve, &s))
 		abort();
-	if (!virtio_dev_get(sock_path, &vhost_user_transport, 0, &dev, &qidx)) {
+	if (!virtio_dev_get(sock_path, &vhost_user_transport, 0, 0, !(size & 1), &dev, &qidx)) {
 		drive(dev, qidx, size & 1);
 		virtio_dev_put(dev, qidx);
 	}

@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ret;
 
 	num = (uint16_t)(1u << (take(&s, 1) % 7));	/* 1 .. 64 */
-	virtq_layout(num, &l);
+	virtq_layout(num, 0, &l);
 	ring = aligned_alloc(64, (l.size + 63) & ~(size_t)63);
 	if (!ring)
 		return 0;

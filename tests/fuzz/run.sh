@@ -41,12 +41,13 @@ t_begin fuzz
 declare -A srcs=(
 	[nvme_status]="common/nvme_status.c"
 	[nvme_ns]="common/nvme_ns.c common/nvme_status.c common/io_geom.c"
-	[virtqueue]="engines/virtqueue.c"
-	[virtio_blk]="engines/virtio_blk.c engines/vblk_job.c engines/vblk_req.c engines/vblk_wait.c engines/vblk_reconnect.c engines/job_check.c engines/virtio_dev.c engines/virtqueue.c common/iomem.c common/req_pool.c common/io_geom.c tests/unit/fio_stubs.c"
+	[virtqueue]="engines/virtqueue.c engines/virtqueue_packed.c"
+	[virtqueue_packed]="engines/virtqueue.c engines/virtqueue_packed.c"
+	[virtio_blk]="engines/virtio_blk.c engines/vblk_job.c engines/vblk_req.c engines/vblk_wait.c engines/vblk_reconnect.c engines/job_check.c engines/virtio_dev.c engines/virtqueue.c engines/virtqueue_packed.c common/iomem.c common/req_pool.c common/io_geom.c tests/unit/fio_stubs.c"
 	[vhost_user]="engines/vhost_user.c engines/virtio_dev.c common/iomem.c tests/unit/fio_stubs.c tests/fuzz/virtio_blk_stubs.c"
 )
 declare -A needs_fio=([virtio_blk]=1 [vhost_user]=1)
-all=(nvme_status nvme_ns virtqueue virtio_blk vhost_user)
+all=(nvme_status nvme_ns virtqueue virtqueue_packed virtio_blk vhost_user)
 # Largest input: two Identify images and their parameters for nvme_ns.
 declare -A max_len=([nvme_ns]=8204)
 [ ${#names[@]} -eq 0 ] && names=("${all[@]}")

@@ -21,7 +21,7 @@ static void ring_init(struct ring *r, uint16_t num, bool event_idx)
 {
 	struct virtq_layout l;
 
-	virtq_layout(num, &l);
+	virtq_layout(num, 0, &l);
 	r->mem = aligned_alloc(4096, (l.size + 4095) & ~(size_t)4095);
 	memset(r->mem, 0, l.size);
 	r->dev_avail = 0;
@@ -72,7 +72,7 @@ static void test_layout(void)
 	struct virtq vq;
 	char buf[64] __attribute__((aligned(16)));
 
-	virtq_layout(256, &l);
+	virtq_layout(256, 0, &l);
 	CHECK_EQ(l.avail_off, 256 * 16);
 	CHECK(l.used_off >= l.avail_off + 4 + 2 * 256 + 2);
 	CHECK_EQ(l.used_off % 64, 0);
