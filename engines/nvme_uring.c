@@ -79,6 +79,8 @@ struct nvme_thread {
 	unsigned int fixed_per_io;	/* pieces per io_u buffer */
 	bool enter_to_reap;		/* completions need an enter (IOPOLL, DEFER_TASKRUN) */
 	bool sqpoll;			/* a kernel thread submits */
+	int enter_fd;			/* what io_uring_enter() names the ring by */
+	unsigned int enter_flags;	/* IORING_ENTER_REGISTERED_RING when registered */
 	unsigned int inflight;		/* commands submitted whose CQE is not reaped */
 	struct nvme_target *targets;	/* one per fio file, by fileno */
 	unsigned int nr_targets;
@@ -352,7 +354,11 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 	 * skip the fd table; kernels before 5.18 refuse, and plain enters do
 	 * the same job.
 	 */
-	io_uring_register_ring_fd(&nt->ring);
+	nt->enter_fd = nt->ring.ring_fd;
+	if (io_uring_register_ring_fd(&nt->ring) == 1) {
+		nt->enter_fd = nt->ring.enter_ring_fd;
+		nt->enter_flags = IORING_ENTER_REGISTERED_RING;
+	}
 	/* What the ring was set up with, as asked: not read back from liburing's struct. */
 	nt->enter_to_reap = o->hipri || (setup_flags & IORING_SETUP_DEFER_TASKRUN);
 	nt->sqpoll = setup_flags & IORING_SETUP_SQPOLL;
@@ -908,10 +914,17 @@ static int nvme_commit(struct thread_data *td)
 		 * them without entering again (DEFER_TASKRUN posts none
 		 * otherwise). An SQPOLL thread submits without any enter.
 		 */
-		if (nt->sqpoll)
+		if (nt->sqpoll) {
 			ret = io_uring_submit(&nt->ring);
-		else
-			ret = io_uring_submit_and_get_events(&nt->ring);
+		} else {
+			struct io_uring_sq *sq = &nt->ring.sq;
+
+			/* The slots up to the tail are the kernel's; the enter orders the store. */
+			sq->sqe_head = sq->sqe_tail;
+			*sq->ktail = sq->sqe_tail;
+			ret = io_uring_enter(nt->enter_fd, nt->sqes_pending, 0,
+					     IORING_ENTER_GETEVENTS | nt->enter_flags, NULL);
+		}
 		if (ret > 0) {
 			unsigned int n = (unsigned int)ret < nt->sqes_pending ?
 					 (unsigned int)ret : nt->sqes_pending;
@@ -1036,7 +1049,10 @@ static unsigned int reap(struct thread_data *td, struct nvme_thread *nt, unsigne
 	return seen;
 }
 
-/* Waits in the kernel until nr more completions are posted, or until t. */
+/*
+ * Waits in the kernel until nr more completions are posted, or until t.
+ * Without a time limit that is one enter: the caller reaps after it.
+ */
 static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct timespec *t)
 {
 	struct __kernel_timespec ts;
@@ -1047,7 +1063,8 @@ static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct times
 		ts.tv_nsec = t->tv_nsec;
 		return io_uring_wait_cqes(&nt->ring, &cqe, nr, &ts, NULL);
 	}
-	return io_uring_wait_cqe_nr(&nt->ring, &cqe, nr);
+	return io_uring_enter(nt->enter_fd, 0, nr, IORING_ENTER_GETEVENTS | nt->enter_flags,
+			      NULL);
 }
 
 static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int max,
@@ -1061,7 +1078,8 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 	reap(td, nt, max);
 	if (!nt->nr_events && !min && nt->enter_to_reap) {
 		/* IOPOLL and DEFER_TASKRUN post completions only from an enter. */
-		ret = io_uring_get_events(&nt->ring);
+		ret = io_uring_enter(nt->enter_fd, 0, 0, IORING_ENTER_GETEVENTS | nt->enter_flags,
+				     NULL);
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
 			goto enter_failed;
 		reap(td, nt, max);
