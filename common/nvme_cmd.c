@@ -151,3 +151,25 @@ int blk_nvme_cmd_dsm(struct nvme_uring_cmd *cmd, uint32_t nsid,
 	cmd->cdw11 = attr;
 	return 0;
 }
+
+int blk_nvme_lba_div_init(struct blk_nvme_lba_div *d, uint32_t block)
+{
+	uint64_t odd, inv;
+	unsigned int i;
+
+	if (!block)
+		return -EINVAL;
+	d->shift = (uint8_t)__builtin_ctz(block);
+	d->low_mask = ((uint64_t)1 << d->shift) - 1;
+	odd = block >> d->shift;
+	/*
+	 * Newton's iteration: odd is its own inverse modulo 8, and each step
+	 * doubles the correct low bits (3, 6, 12, 24, 48, 96).
+	 */
+	inv = odd;
+	for (i = 0; i < 5; i++)
+		inv *= 2 - odd * inv;
+	d->inv = inv;
+	d->max = UINT64_MAX / odd;
+	return 0;
+}

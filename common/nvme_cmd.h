@@ -12,6 +12,7 @@
 #ifndef BLK_NVME_CMD_H
 #define BLK_NVME_CMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 /*
@@ -87,5 +88,36 @@ int blk_nvme_dsm_range(struct nvme_dsm_range *range, uint64_t slba,
 int blk_nvme_cmd_dsm(struct nvme_uring_cmd *cmd, uint32_t nsid,
 		     struct nvme_dsm_range *ranges, unsigned int nr,
 		     uint32_t attr);
+
+/*
+ * Bytes to logical blocks on any block size, extended-LBA formats (512+8,
+ * 4096+64, ...) included, without a division on the I/O path: the block is
+ * 2^shift times an odd factor, and an exact division by an odd number is a
+ * multiplication by its inverse modulo 2^64. The same product also tells a
+ * whole number of blocks from one with a remainder: only multiples of the
+ * odd factor land at or below max (Granlund and Montgomery, 1994).
+ */
+struct blk_nvme_lba_div {
+	uint64_t inv;		/* odd factor's inverse modulo 2^64 */
+	uint64_t max;		/* UINT64_MAX / odd factor */
+	uint64_t low_mask;	/* (1 << shift) - 1 */
+	uint8_t shift;		/* trailing zero bits of the block size */
+};
+
+/* Prepares the conversion for block bytes per block: 0, or -EINVAL for 0. */
+int blk_nvme_lba_div_init(struct blk_nvme_lba_div *d, uint32_t block);
+
+/*
+ * *blocks = bytes / block when bytes is a whole number of blocks (true);
+ * false, and *blocks meaningless, when there is a remainder.
+ */
+static inline bool blk_nvme_lba_exact(const struct blk_nvme_lba_div *d, uint64_t bytes,
+				      uint64_t *blocks)
+{
+	uint64_t q = (bytes >> d->shift) * d->inv;
+
+	*blocks = q;
+	return !(bytes & d->low_mask) && q <= d->max;
+}
 
 #endif

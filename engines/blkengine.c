@@ -153,6 +153,49 @@ static int blk_setup(struct thread_data *td)
 	return be->setup(td) ? 1 : 0;
 }
 
+extern struct ioengine_ops ioengine;
+
+/*
+ * A thread's own copy of the ops, whose per-I/O hooks are the backend's:
+ * fio then calls the backend directly on every prep, queue, commit,
+ * getevents and event, instead of through the forwarding hooks below.
+ */
+struct blk_thread_ops {
+	struct ioengine_ops ops;	/* first: td->io_ops points here */
+	struct ioengine_ops *orig;
+};
+
+static void blk_direct_hooks(struct thread_data *td, const struct blk_backend *be)
+{
+	struct blk_thread_ops *d;
+
+	if (td->io_ops != &ioengine)
+		return;
+	d = malloc(sizeof(*d));
+	if (!d)
+		return;		/* the forwarding hooks do the same job */
+	d->ops = ioengine;
+	d->orig = td->io_ops;
+	d->ops.prep = be->prep;
+	d->ops.queue = be->queue;
+	d->ops.commit = be->commit;
+	d->ops.getevents = be->getevents;
+	d->ops.event = be->event;
+	td->io_ops = &d->ops;
+}
+
+/* Before the backend frees its data: fio goes on reading td->io_ops after cleanup. */
+static void blk_restore_hooks(struct thread_data *td)
+{
+	struct blk_thread_ops *d;
+
+	if (!td->io_ops || td->io_ops == &ioengine)
+		return;
+	d = (struct blk_thread_ops *)td->io_ops;
+	td->io_ops = d->orig;
+	free(d);
+}
+
 static int blk_init(struct thread_data *td)
 {
 	const struct blk_backend *be = choose_backend(td);
@@ -165,6 +208,7 @@ static int blk_init(struct thread_data *td)
 		return 1;
 	blk_thread_of(td)->backend = be;
 	blk_thread_of(td)->mem = (struct blk_iomem)BLK_IOMEM_INIT;
+	blk_direct_hooks(td, be);
 	return 0;
 }
 
@@ -177,6 +221,7 @@ static int blk_post_init(struct thread_data *td)
 
 static void blk_cleanup(struct thread_data *td)
 {
+	blk_restore_hooks(td);
 	if (!td->io_ops_data)
 		return;
 	job_backend(td)->cleanup(td);

@@ -63,6 +63,9 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 		log_err("blkengine: %s: %s\n", path, msg);
 		return ret;
 	}
+	ret = blk_nvme_lba_div_init(&t->lba, t->geom.block);
+	if (ret)
+		return ret;
 	t->md_per_block = !ns->extended_lba && ns->ms && !pi_strip ? ns->ms : 0;
 	t->pi_host = ns->pi_type && !o->pi_act;
 	t->prinfo = 0;

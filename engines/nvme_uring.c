@@ -9,6 +9,11 @@
  * larger than the device's maximum transfer becomes several commands that
  * complete as one io_u; user_data carries the io_u's tag and the command's
  * index within it.
+ *
+ * Each io_u owns fixed SQE slots (tag * max_chunks + command index), placed
+ * in the SQ ring through its index array as fio's own io_uring engine does.
+ * A read or write of one command, the common case, then rewrites only the
+ * fields that change from one I/O to the next in an SQE prepared once.
  */
 #include "config.h"
 
@@ -18,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <liburing.h>
 #include <linux/nvme_ioctl.h>
@@ -45,6 +51,11 @@ struct nvme_req {
 	struct io_u *io_u;
 	uint32_t tag;			/* io_u->index, which engine_data overlays in fio 3.33 */
 	struct nvme_target *t;
+	/*
+	 * The target whose read/write layout the first SQE slot holds (see
+	 * prep_fast_slot), NULL once any other command used the slot.
+	 */
+	const struct nvme_target *prep_t;
 	unsigned char *md;		/* separate metadata, md_per_io_size bytes */
 	struct nvme_dsm_range *ranges;	/* num_range entries: a trim's DSM payload */
 	struct iovec iov[];		/* one per command when vectored */
@@ -68,11 +79,17 @@ struct nvme_thread {
 	unsigned int fixed_per_io;	/* pieces per io_u buffer */
 	bool enter_to_reap;		/* completions need an enter (IOPOLL, DEFER_TASKRUN) */
 	bool sqpoll;			/* a kernel thread submits */
+	int enter_fd;			/* what io_uring_enter() names the ring by */
+	unsigned int enter_flags;	/* IORING_ENTER_REGISTERED_RING when registered */
 	unsigned int inflight;		/* commands submitted whose CQE is not reaped */
 	struct nvme_target *targets;	/* one per fio file, by fileno */
 	unsigned int nr_targets;
 	unsigned int max_chunks;	/* most commands one io_u needs */
-	struct blk_req_pool pool;	/* tag = io_u->index */
+	/*
+	 * Contexts by tag = io_u->index. Whether a tag is in flight is its
+	 * io.pending, so the pool's free list is not used.
+	 */
+	struct blk_req_pool pool;
 	unsigned char *md_buf;
 	unsigned long long md_per_io;
 	struct nvme_dsm_range *dsm;	/* iodepth * nr_ranges */
@@ -257,6 +274,28 @@ free_nt:
 	return ret;
 }
 
+/*
+ * io_uring_setup() and the mappings, as io_uring_queue_init_params() does,
+ * but with exactly the flags given: newer liburing adds
+ * IORING_SETUP_NO_SQARRAY there when the kernel has it, and the engine
+ * places its SQE slots through that array.
+ */
+static int ring_create(unsigned int entries, struct io_uring *ring, struct io_uring_params *p)
+{
+	int fd, ret;
+
+	fd = io_uring_setup(entries, p);
+	if (fd < 0)
+		return fd;
+	ret = io_uring_queue_mmap(fd, p, ring);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	ring->features = p->features;
+	return 0;
+}
+
 /* Kernels before 5.19 lack big SQEs; the optional flags came later still. */
 static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 {
@@ -286,7 +325,7 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 
 		try.flags |= optional;
 		setup_flags = try.flags;
-		ret = io_uring_queue_init_params(entries, &nt->ring, &try);
+		ret = ring_create(entries, &nt->ring, &try);
 		if (ret != -EINVAL || !optional)
 			break;
 		/* Drop the newest flags first: DEFER_TASKRUN (6.1), then COOP_TASKRUN (5.19). */
@@ -304,12 +343,22 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 		return ret;
 	}
 	nt->ring_ready = true;
+	/* Slots are numbered up to iodepth * max_chunks; the kernel rounds entries up. */
+	if (nt->ring.sq.ring_entries < entries) {
+		log_err("blkengine: io_uring gave %u submission entries for %u asked\n",
+			nt->ring.sq.ring_entries, entries);
+		return -EINVAL;
+	}
 	/*
 	 * liburing's enters then name the ring by its registered index and
 	 * skip the fd table; kernels before 5.18 refuse, and plain enters do
 	 * the same job.
 	 */
-	io_uring_register_ring_fd(&nt->ring);
+	nt->enter_fd = nt->ring.ring_fd;
+	if (io_uring_register_ring_fd(&nt->ring) == 1) {
+		nt->enter_fd = nt->ring.enter_ring_fd;
+		nt->enter_flags = IORING_ENTER_REGISTERED_RING;
+	}
 	/* What the ring was set up with, as asked: not read back from liburing's struct. */
 	nt->enter_to_reap = o->hipri || (setup_flags & IORING_SETUP_DEFER_TASKRUN);
 	nt->sqpoll = setup_flags & IORING_SETUP_SQPOLL;
@@ -391,6 +440,27 @@ static int register_buffers(struct thread_data *td, struct nvme_thread *nt)
 }
 
 /* ---- commands ---- */
+
+/*
+ * Puts SQE slot at the SQ ring's tail and returns it. The caller checked
+ * the ring has room; a slot is reused only after its completion, when the
+ * kernel is done with it.
+ */
+static inline struct io_uring_sqe *take_slot(struct nvme_thread *nt, unsigned int slot)
+{
+	struct io_uring_sq *sq = &nt->ring.sq;
+
+	sq->array[sq->sqe_tail & sq->ring_mask] = slot;
+	sq->sqe_tail++;
+	/* 128-byte SQEs: two of liburing's 64-byte entries each. */
+	return &sq->sqes[(size_t)slot << 1];
+}
+
+static inline unsigned int slot_of(const struct nvme_thread *nt, uint32_t tag,
+				   unsigned int chunk)
+{
+	return tag * nt->max_chunks + chunk;
+}
 
 /* Points one SQE at the device; the NVMe command is filled after. */
 static struct nvme_uring_cmd *sqe_start(struct nvme_thread *nt, struct io_uring_sqe *sqe,
@@ -519,29 +589,69 @@ static bool sends_data(struct thread_data *td, enum fio_ddir ddir)
 	return ddir == DDIR_READ || o->write_mode == BLK_WRITE_MODE_WRITE;
 }
 
-/* A read or write of one command from the target's template. */
-static int queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req, uint32_t tag,
-			 uint64_t slba, uint32_t len)
+/*
+ * Makes the first SQE slot of req a read/write of target t: everything
+ * that stays the same from one such I/O to the next. queue_fast_rw() then
+ * writes the rest.
+ */
+static void prep_fast_slot(struct nvme_thread *nt, struct nvme_req *req,
+			   const struct nvme_target *t, struct io_uring_sqe *sqe)
 {
-	const struct nvme_target *t = req->t;
-	struct io_u *io_u = req->io_u;
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&nt->ring);
+	struct nvme_uring_cmd *cmd = sqe_start(nt, sqe, t, req->tag);
+
+	*cmd = t->rw_template[DDIR_READ];
+	if (nt->vectored) {
+		cmd->addr = (uintptr_t)&req->iov[0];
+		cmd->data_len = 1;
+		sqe->cmd_op = NVME_URING_CMD_IO_VEC;
+	}
+	req->prep_t = t;
+}
+
+/*
+ * A read or write that fits one command, from the target's template:
+ * -EINVAL, with nothing taken, when it is not whole blocks inside the
+ * namespace (the general path then fails it the same way).
+ */
+static inline int queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
+				struct io_u *io_u, const struct nvme_target *t)
+{
+	const struct nvme_uring_cmd *tmpl = &t->rw_template[io_u->ddir];
+	uint64_t off = io_u->offset, len = io_u->xfer_buflen, slba, nlb;
+	struct io_uring_sqe *sqe;
 	struct nvme_uring_cmd *cmd;
 
-	if (!sqe)
-		return -EBUSY;	/* sized for the worst case: not reached */
-	cmd = sqe_start(nt, sqe, t, tag);
-	*cmd = t->rw_template[io_u->ddir];
-	cmd->addr = (uintptr_t)io_u->xfer_buf;
-	cmd->data_len = len;
+	if (!blk_nvme_lba_exact(&t->lba, off, &slba) || !blk_nvme_lba_exact(&t->lba, len, &nlb) ||
+	    !len || off > t->geom.capacity || len > t->geom.capacity - off)
+		return -EINVAL;
+	sqe = take_slot(nt, slot_of(nt, req->tag, 0));
+	cmd = (struct nvme_uring_cmd *)sqe->cmd;
+	if (req->prep_t != t)
+		prep_fast_slot(nt, req, t, sqe);
+	cmd->opcode = tmpl->opcode;
 	cmd->cdw10 = (uint32_t)slba;
 	cmd->cdw11 = (uint32_t)(slba >> 32);
 	/* The template is for one block: NLB - 1 is 0 there. */
-	cmd->cdw12 |= (uint32_t)blk_geom_blocks(&t->geom, len) - 1;
-	if (nt->fixed || nt->vectored)
-		sqe_data(nt, sqe, cmd, &req->iov[0], req);
+	cmd->cdw12 = tmpl->cdw12 | (uint32_t)(nlb - 1);
+	if (nt->vectored) {
+		req->iov[0].iov_base = io_u->xfer_buf;
+		req->iov[0].iov_len = len;
+	} else {
+		cmd->addr = (uintptr_t)io_u->xfer_buf;
+		cmd->data_len = (uint32_t)len;
+	}
+	if (nt->fixed) {
+		uintptr_t addr = (uintptr_t)io_u->xfer_buf, buf = (uintptr_t)io_u->buf;
+		uint64_t piece;
+
+		if (addr >= buf && fixed_piece_of(nt, addr - buf, (uint32_t)len, &piece)) {
+			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+			sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + piece);
+		} else {
+			sqe->uring_cmd_flags = 0;
+		}
+	}
 	nt->sqes_pending++;
-	blk_io_part_sent(&req->io);
 	return 0;
 }
 
@@ -561,8 +671,8 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 
 	if (!blk_geom_io_ok(g, io_u->offset, len))
 		return -EINVAL;
-	if (t->fast_rw && len <= g->max_xfer)
-		return queue_fast_rw(nt, req, tag, slba, (uint32_t)len);
+	/* The slots of this io_u now hold other commands. */
+	req->prep_t = NULL;
 	if (io_u->ddir == DDIR_WRITE && data && t->pi_host)
 		blk_pi_generate(&t->pi, io_u->xfer_buf, req->md, (uint32_t)blk_geom_blocks(g, len),
 				(uint32_t)slba, (uint16_t)o->apptag);
@@ -574,11 +684,11 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 			.slba = slba + first,
 			.nlb = (uint32_t)blk_geom_blocks(g, n),
 		};
-		struct io_uring_sqe *sqe = io_uring_get_sqe(&nt->ring);
+		struct io_uring_sqe *sqe;
 		struct nvme_uring_cmd *cmd;
 
-		if (!sqe)
-			return -EBUSY;	/* sized for the worst case: not reached */
+		/* nvme_queue() checked the I/O fits the io_u's slots and the ring. */
+		sqe = take_slot(nt, slot_of(nt, tag, chunk));
 		if (data) {
 			rw.buf = (char *)io_u->xfer_buf + done;
 			rw.len = n;
@@ -653,9 +763,8 @@ static int queue_one(struct thread_data *td, struct nvme_thread *nt, struct nvme
 	unsigned int nr;
 	int ret;
 
-	sqe = io_uring_get_sqe(&nt->ring);
-	if (!sqe)
-		return -EBUSY;
+	req->prep_t = NULL;
+	sqe = take_slot(nt, slot_of(nt, tag, 0));
 	cmd = sqe_start(nt, sqe, t, tag);
 	if (io_u->ddir == DDIR_TRIM) {
 		ret = fill_trim_ranges(nt, req, &nr);
@@ -681,23 +790,41 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct nvme_thread *nt = nvme_thread_of(td);
 	struct nvme_req *req = io_u->engine_data;
+	const struct nvme_target *t = FILE_ENG_DATA(io_u->file);
 	uint32_t tag = req->tag;
-	unsigned int need = 1;
+	uint64_t need = 1;
 	int ret;
 
 	fio_ro_check(td, io_u);
 
-	if (ddir_rw(io_u->ddir) && io_u->ddir != DDIR_TRIM) {
-		const struct nvme_target *t = FILE_ENG_DATA(io_u->file);
+	/* Its commands are still out: fio never does this, and it must not reach the slots. */
+	if (req->io.pending)
+		return FIO_Q_BUSY;
+	if ((io_u->ddir == DDIR_READ || io_u->ddir == DDIR_WRITE) && t->fast_rw &&
+	    io_u->xfer_buflen <= t->geom.max_xfer) {
+		if (!io_uring_sq_space_left(&nt->ring))
+			return FIO_Q_BUSY;
+		if (!queue_fast_rw(nt, req, io_u, t)) {
+			req->t = (struct nvme_target *)t;
+			blk_io_begin(&req->io);
+			blk_io_part_sent(&req->io);
+			nt->queued[nt->nr_queued++] = io_u;
+			return FIO_Q_QUEUED;
+		}
+		/* Not whole blocks inside the namespace: failed below with the same checks. */
+	}
 
-		need = (unsigned int)blk_split_count(io_u->xfer_buflen, t->geom.max_xfer);
+	if (ddir_rw(io_u->ddir) && io_u->ddir != DDIR_TRIM)
+		need = blk_split_count(io_u->xfer_buflen, t->geom.max_xfer);
+	if (need > nt->max_chunks) {
+		/* More than init() sized the slots for (bs above max_bs). */
+		io_u->error = EINVAL;
+		return FIO_Q_COMPLETED;
 	}
 	if (io_uring_sq_space_left(&nt->ring) < need)
 		return FIO_Q_BUSY;
-	if (blk_req_get_tag(&nt->pool, tag))
-		return FIO_Q_BUSY;
 
-	req->t = FILE_ENG_DATA(io_u->file);
+	req->t = (struct nvme_target *)t;
 	blk_io_begin(&req->io);
 
 	switch (io_u->ddir) {
@@ -721,7 +848,6 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 			nt->queued[nt->nr_queued++] = io_u;
 			return FIO_Q_QUEUED;
 		}
-		blk_req_put(&nt->pool, tag);
 		io_u->error = -ret;
 		return FIO_Q_COMPLETED;
 	}
@@ -788,10 +914,17 @@ static int nvme_commit(struct thread_data *td)
 		 * them without entering again (DEFER_TASKRUN posts none
 		 * otherwise). An SQPOLL thread submits without any enter.
 		 */
-		if (nt->sqpoll)
+		if (nt->sqpoll) {
 			ret = io_uring_submit(&nt->ring);
-		else
-			ret = io_uring_submit_and_get_events(&nt->ring);
+		} else {
+			struct io_uring_sq *sq = &nt->ring.sq;
+
+			/* The slots up to the tail are the kernel's; the enter orders the store. */
+			sq->sqe_head = sq->sqe_tail;
+			*sq->ktail = sq->sqe_tail;
+			ret = io_uring_enter(nt->enter_fd, nt->sqes_pending, 0,
+					     IORING_ENTER_GETEVENTS | nt->enter_flags, NULL);
+		}
 		if (ret > 0) {
 			unsigned int n = (unsigned int)ret < nt->sqes_pending ?
 					 (unsigned int)ret : nt->sqes_pending;
@@ -856,17 +989,18 @@ static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 				 const struct io_uring_cqe *cqe)
 {
 	struct blk_options *o = td->eo;
+	uint32_t tag = (uint32_t)cqe->user_data;
 	struct nvme_req *req;
 	struct io_u *io_u;
-	void *ctx;
 	int last;
 
-	if (blk_req_lookup(&nt->pool, cqe->user_data & UINT32_MAX, &ctx)) {
+	if (tag >= nt->pool.nr) {
 		log_err("blkengine: completion for an unknown request (user_data 0x%llx) ignored\n",
 			(unsigned long long)cqe->user_data);
 		return NULL;
 	}
-	req = ctx;
+	req = blk_req_ctx(&nt->pool, tag);
+	/* A tag with no command out (free, or completed already) fails here. */
 	last = blk_io_part_done(&req->io);
 	if (last < 0) {
 		/* Completing the io_u again would hand fio a stale io_u. */
@@ -887,7 +1021,6 @@ static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 		check_read_pi(td, req);
 	io_u->error = req->io.error;
 	io_u->resid = req->io.error ? io_u->xfer_buflen : 0;
-	blk_req_put(&nt->pool, req->tag);
 	return io_u;
 }
 
@@ -916,7 +1049,10 @@ static unsigned int reap(struct thread_data *td, struct nvme_thread *nt, unsigne
 	return seen;
 }
 
-/* Waits in the kernel until nr more completions are posted, or until t. */
+/*
+ * Waits in the kernel until nr more completions are posted, or until t.
+ * Without a time limit that is one enter: the caller reaps after it.
+ */
 static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct timespec *t)
 {
 	struct __kernel_timespec ts;
@@ -927,7 +1063,8 @@ static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct times
 		ts.tv_nsec = t->tv_nsec;
 		return io_uring_wait_cqes(&nt->ring, &cqe, nr, &ts, NULL);
 	}
-	return io_uring_wait_cqe_nr(&nt->ring, &cqe, nr);
+	return io_uring_enter(nt->enter_fd, 0, nr, IORING_ENTER_GETEVENTS | nt->enter_flags,
+			      NULL);
 }
 
 static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int max,
@@ -941,7 +1078,8 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 	reap(td, nt, max);
 	if (!nt->nr_events && !min && nt->enter_to_reap) {
 		/* IOPOLL and DEFER_TASKRUN post completions only from an enter. */
-		ret = io_uring_get_events(&nt->ring);
+		ret = io_uring_enter(nt->enter_fd, 0, 0, IORING_ENTER_GETEVENTS | nt->enter_flags,
+				     NULL);
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
 			goto enter_failed;
 		reap(td, nt, max);
@@ -981,7 +1119,7 @@ static int probe_command(struct thread_data *td, struct nvme_thread *nt)
 {
 	struct blk_options *o = td->eo;
 	const struct nvme_target *t = &nt->targets[0];
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&nt->ring);
+	struct io_uring_sqe *sqe;
 	struct blk_nvme_rw rw = {
 		.nsid = t->ns.nsid,
 		.slba = 0,
@@ -995,8 +1133,11 @@ static int probe_command(struct thread_data *td, struct nvme_thread *nt)
 	struct iovec iov;
 	int ret, res;
 
-	if (!sqe || !req->io_u || td_max_bs(td) < t->geom.block)
+	if (!req->io_u || td_max_bs(td) < t->geom.block)
 		return 0;
+	/* Before any I/O: the ring is empty and tag 0's slot free. */
+	sqe = take_slot(nt, slot_of(nt, 0, 0));
+	req->prep_t = NULL;
 	rw.buf = req->io_u->buf;
 	if (t->md_per_block) {
 		rw.md = nt->md_buf;

@@ -12,6 +12,7 @@
 #include "fio.h"
 
 #include "io_geom.h"
+#include "nvme_cmd.h"
 #include "nvme_ns.h"
 #include "nvme_pi.h"
 
@@ -26,6 +27,7 @@ struct nvme_target {
 	 * bytes one command may carry, capacity the namespace's bytes.
 	 */
 	struct blk_geom geom;
+	struct blk_nvme_lba_div lba;	/* geom.block, for bytes to blocks without a division */
 	uint32_t md_per_block;	/* separate metadata bytes per block sent, 0 none */
 	bool pi_host;		/* the engine computes PI (pi_act=0 on a PI format) */
 	uint8_t prinfo;		/* PRINFO of reads and writes */

@@ -271,6 +271,63 @@ static void test_dsm(void)
 	CHECK_EQ(blk_nvme_cmd_dsm(&cmd, 5, NULL, 1, BLK_NVME_DSM_AD), -EINVAL);
 }
 
+/* The division-free conversion against plain division, remainders included. */
+static void test_lba_div(void)
+{
+	static const uint32_t blocks[] = {
+		1, 512, 520, 528, 4096, 4104, 4160, 4224, 16384, 3, 0x80000000u, 0xffffffffu,
+	};
+	uint64_t state = 0x9e3779b97f4a7c15ull, x, q, wrong = 0, n = 0;
+	struct blk_nvme_lba_div d;
+	unsigned int i, j;
+	bool exact;
+
+	CHECK_EQ(blk_nvme_lba_div_init(&d, 0), -EINVAL);
+	for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+		uint32_t b = blocks[i];
+
+		CHECK_EQ(blk_nvme_lba_div_init(&d, b), 0);
+		for (j = 0; j < 20000; j++) {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			switch (j % 4) {
+			case 0:		/* a multiple: the quotient must come out */
+				x = (state % (UINT64_MAX / b)) * b;
+				break;
+			case 1:		/* a multiple plus a small remainder */
+				x = (state % (UINT64_MAX / b)) * b + 1 + j % (b > 1 ? b - 1 : 1);
+				break;
+			case 2:		/* small values, where fio's offsets live */
+				x = state % (1ull << 32);
+				break;
+			default:
+				x = state;
+			}
+			exact = blk_nvme_lba_exact(&d, x, &q);
+			n++;
+			if (exact != (x % b == 0) || (exact && q != x / b))
+				wrong++;
+		}
+		/* the edges: 0, the last multiple, one past it, the top */
+		x = UINT64_MAX / b * b;
+		CHECK(blk_nvme_lba_exact(&d, 0, &q) && q == 0);
+		CHECK(blk_nvme_lba_exact(&d, x, &q) && q == UINT64_MAX / b);
+		CHECK(blk_nvme_lba_exact(&d, x - b, &q) && q == UINT64_MAX / b - 1);
+		if (b > 1) {
+			CHECK(!blk_nvme_lba_exact(&d, x - 1, &q));
+			CHECK(!blk_nvme_lba_exact(&d, (uint64_t)b + 1, &q));
+		}
+	}
+	CHECK_EQ(wrong, 0);
+	CHECK(n > 0);
+	/* 4096 + 64: the extended-LBA format the fast path divides most */
+	blk_nvme_lba_div_init(&d, 4160);
+	CHECK(blk_nvme_lba_exact(&d, 4160ull * 12345, &q) && q == 12345);
+	CHECK(!blk_nvme_lba_exact(&d, 4096ull * 12345, &q));
+	CHECK(!blk_nvme_lba_exact(&d, 4160ull * 12345 + 64, &q));
+}
+
 int main(void)
 {
 	test_layout();
@@ -278,5 +335,6 @@ int main(void)
 	test_write();
 	test_no_data_commands();
 	test_dsm();
+	test_lba_div();
 	return unit_end();
 }

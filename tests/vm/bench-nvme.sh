@@ -8,15 +8,27 @@
 #   --runtime SECS     seconds each measured run lasts (default 5)
 #   --reps N           repetitions of every comparison (default 3)
 #   --workloads LIST   comma list of rr1 rr32 rw32 rrw16 sr8 (default all)
-#   --optsets LIST     comma list of plain fixedbufs hipri (default all)
+#   --optsets LIST     comma list of plain fixedbufs hipri regfiles0 (default
+#                      plain,fixedbufs,hipri)
 #   --engines LIST     comma list of ours cmd uring prev (default ours,cmd,uring)
 #   --prev MODULE      another build of libblkengine.so, run as engine "prev"
 #                      (e.g. the module before a change), outside /tmp
 #   --callgrind N      instead of timed runs, count fio's user-space
 #                      instructions per I/O with valgrind's callgrind: each
 #                      comparison runs N and 3N I/Os, the difference over 2N
-#                      leaves start-up out (a count, not a time)
+#                      leaves start-up out (a count, not a time); fio's null
+#                      engine runs beside them, so each engine's own share
+#                      (fio + engine - fio + null) and the share ratios of
+#                      the first engine to the others are printed too
+#   --passes P         callgrind: count everything P times (default 2) and
+#                      say whether the counts repeated exactly
+#   --and-iops         with --callgrind: the timed runs too, in the same boot
 #
+# Option sets, the same options for every engine (fio 3.33's io_uring_cmd
+# takes all of them): plain = registerfiles=1, fixedbufs = registerfiles=1
+# fixedbufs=1, hipri = registerfiles=1 hipri=1 (polled completions),
+# regfiles0 = registerfiles=0. Both NVMe engines send non-vectored commands
+# by default on this kernel (ours always; io_uring_cmd after its probe).
 # Engines: ours = this module on /dev/ngXnY; cmd = fio's io_uring_cmd on the
 # same device with the same options; uring = fio's io_uring on /dev/nvmeXnY
 # with direct=1. Within a repetition every engine runs each workload once,
@@ -38,6 +50,8 @@ optsets=plain,fixedbufs,hipri
 engines=ours,cmd,uring
 prev=
 callgrind=
+passes=2
+and_iops=
 args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -48,12 +62,22 @@ while [ $# -gt 0 ]; do
 	--engines) engines=$2; shift 2 ;;
 	--prev) prev=$(realpath "$2"); shift 2 ;;
 	--callgrind) callgrind=$2; shift 2 ;;
+	--passes) passes=$2; shift 2 ;;
+	--and-iops) and_iops=1; shift ;;
 	*) echo "bench-nvme: unknown option '$1' (see the comment at the top of $0)" >&2; exit 2 ;;
 	esac
 done
 
 if [ -n "$callgrind" ] && ! [[ $callgrind =~ ^[1-9][0-9]*$ ]]; then
 	echo "bench-nvme: --callgrind $callgrind: give a number of I/Os" >&2
+	exit 2
+fi
+if ! [[ $passes =~ ^[1-9][0-9]*$ ]]; then
+	echo "bench-nvme: --passes $passes: give a number of passes (1 or more)" >&2
+	exit 2
+fi
+if [ -n "$and_iops" ] && [ -z "$callgrind" ]; then
+	echo "bench-nvme: --and-iops goes with --callgrind N (timed runs alone need no option)" >&2
 	exit 2
 fi
 if [ -z "${BLK_IN_VM:-}" ]; then
@@ -97,9 +121,10 @@ workload_args() {
 
 optset_args() {
 	case $1 in
-	plain) ;;
-	fixedbufs) echo --fixedbufs=1 ;;
-	hipri) echo --hipri=1 ;;
+	plain) echo --registerfiles=1 ;;
+	fixedbufs) echo --registerfiles=1 --fixedbufs=1 ;;
+	hipri) echo --registerfiles=1 --hipri=1 ;;
+	regfiles0) echo --registerfiles=0 ;;
 	*) return 1 ;;
 	esac
 }
@@ -174,27 +199,100 @@ ratio_to_first() {
 
 results=$(mktemp)
 
-# instructions_per_io ENGINE W O: fio's user-space instructions per I/O.
-instructions_per_io() {
-	# shellcheck disable=SC2046
-	callgrind_per_io "$callgrind" "" "$blk_fio" --name=cg $(engine_args "$1") \
-		$(workload_args "$2") $(optset_args "$3") --thread=1 --size=200m \
-		--norandommap=1 --randrepeat=0 || echo err
-}
-
-if [ -n "$callgrind" ]; then
-	echo "bench-nvme: $(uname -r), $ng, $("$blk_fio" --version), callgrind"
+# callgrind_pass DIR: one fio process under callgrind runs, one after the
+# other, a warm-up job (the first job's thread does one-off work), then
+# N and 3N I/Os of every workload, option set and engine, and of fio's null
+# engine per workload; prints "W O E PER-IO" lines (PER-IO "err" when a job
+# failed). Time stamps stay off (gtod_reduce) and offsets repeat
+# (randrepeat=1): what fio spends on them does not depend on the engine,
+# and counts that depend on the clock would not repeat.
+callgrind_pass() {
+	local dir=$1 w o e k i jobs=() keys=() totals=()
+	local cg_common=(--thread=1 --gtod_reduce=1 --disk_util=0 --norandommap=1 --randrepeat=1 --size=200m)
+	jobs=(--name=warmup --ioengine=null --rw=randread --bs=4k --number_ios=100)
 	for w in "${wl_list[@]}"; do
 		for o in "${os_list[@]}"; do
 			for e in "${en_list[@]}"; do
-				echo "$w $o $e $(instructions_per_io "$e" "$w" "$o") - 0" >>"$results"
+				for k in 1 3; do
+					# shellcheck disable=SC2207
+					jobs+=(--name="$w.$o.$e.$k" --stonewall $(engine_args "$e")
+						$(workload_args "$w") $(optset_args "$o") --number_ios=$((k * callgrind)))
+				done
+				keys+=("$w $o $e")
 			done
 		done
+		for k in 1 3; do
+			# shellcheck disable=SC2207
+			jobs+=(--name="$w.null.$k" --stonewall --ioengine=null $(workload_args "$w")
+				--number_ios=$((k * callgrind)))
+		done
+		keys+=("$w - null")
 	done
-	table "fio's user-space instructions per I/O ($callgrind and $((3 * callgrind)) I/Os, the difference over $((2 * callgrind)))" \
-		8 "median_of 4" "" "${en_list[@]}"
-	rm -f "$results"
-	exit 0
+	mapfile -t totals < <(callgrind_jobs "$dir" "$blk_fio" "${cg_common[@]}" "${jobs[@]}")
+	if [ ${#totals[@]} -ne $((1 + 2 * ${#keys[@]})) ] || grep -qE "error=|fio: pid=|blkengine: .*(refused|cannot)" "$dir/log"; then
+		echo "bench-nvme: fio under callgrind failed or ended a job early (${#totals[@]} job counts):" >&2
+		grep -E "err|blkengine|fio:" "$dir/log" | sort -u | head -n 8 | sed 's/^/    | /' >&2
+		for i in "${!keys[@]}"; do echo "${keys[$i]} err"; done
+		return
+	fi
+	for i in "${!keys[@]}"; do
+		echo "${keys[$i]} $(((totals[2 + 2 * i] - totals[1 + 2 * i]) / (2 * callgrind)))"
+	done
+}
+
+# cg_cell COLUMN W O E: a value of the last pass.
+cg_cell() {
+	awk -v w="$2" -v o="$3" -v e="$4" -v c="$1" '$1 == w && ($2 == o || $2 == "-") && $3 == e { v = $c } END { print v == "" ? "-" : v }' "$cgres"
+}
+
+# cg_share W O E: fio + E minus fio + null engine, same workload.
+cg_share() {
+	local t n
+	t=$(cg_cell 4 "$1" "$2" "$3")
+	n=$(cg_cell 4 "$1" - null)
+	[[ $t =~ ^[0-9]+$ && $n =~ ^[0-9]+$ ]] && echo $((t - n)) || echo -
+}
+
+# cg_ratio W O E: first engine / E, of the engine shares and of the totals.
+cg_ratio() {
+	local a b ta tb
+	a=$(cg_share "$1" "$2" "${en_list[0]}")
+	b=$(cg_share "$1" "$2" "$3")
+	ta=$(cg_cell 4 "$1" "$2" "${en_list[0]}")
+	tb=$(cg_cell 4 "$1" "$2" "$3")
+	if [[ $a =~ ^-?[0-9]+$ && $b =~ ^[0-9]+$ && $b -gt 0 ]]; then
+		awk -v a="$a" -v b="$b" -v ta="$ta" -v tb="$tb" 'BEGIN { printf "%.3f / %.3f", a / b, ta / tb }'
+	else
+		echo -
+	fi
+}
+
+if [ -n "$callgrind" ]; then
+	echo "bench-nvme: $(uname -r), $ng, $("$blk_fio" --version), callgrind, $passes passes"
+	cgdir=$(mktemp -d)
+	cgres=$cgdir/pass
+	for ((p = 1; p <= passes; p++)); do
+		callgrind_pass "$cgdir" >"$cgdir/pass.$p"
+		echo "callgrind pass $p of $passes done"
+	done
+	cp "$cgdir/pass.$passes" "$cgres"
+	if [ "$passes" -gt 1 ]; then
+		if cmp -s "$cgdir/pass.1" "$cgdir/pass.$passes" && ! grep -q err "$cgres"; then
+			echo "counts repeated exactly in all $passes passes"
+		else
+			echo "counts differed between passes (the table shows pass $passes):"
+			diff "$cgdir/pass.1" "$cgdir/pass.$passes" | sed 's/^/    /'
+		fi
+	fi
+	table "fio's user-space instructions per I/O ($callgrind and $((3 * callgrind)) I/Os, the difference over $((2 * callgrind))); null: $(for w in "${wl_list[@]}"; do printf '%s %s ' "$w" "$(cg_cell 4 "$w" - null)"; done)" \
+		8 "cg_cell 4" "" "${en_list[@]}"
+	table "each engine's own share: fio + engine - fio + null engine" 8 cg_share "" "${en_list[@]}"
+	if [ ${#en_list[@]} -ge 2 ]; then
+		table "${en_list[0]} / each other engine: share ratio / total ratio" 22 cg_ratio "${en_list[0]}/" "${en_list[@]:1}"
+	fi
+	rm -rf "$cgdir"
+	[ -n "$and_iops" ] || exit 0
+	echo
 fi
 
 echo "bench-nvme: $(uname -r), $ng ($blkdev), ${runtime}s per run, $reps repetitions, $("$blk_fio" --version)"
