@@ -83,6 +83,8 @@ struct blk_options {
 	unsigned int queue_size;	/* virtqueue entries, 0 = device maximum */
 	unsigned int trim_write_zeroes;	/* virtio-blk: trim as write zeroes */
 	unsigned int stall_timeout;	/* virtio-blk: seconds a queue may complete nothing */
+	unsigned int health;		/* NVMe: health logs around the run */
+	char *health_json;		/* NVMe: the health report as JSON, NULL none */
 };
 
 extern struct fio_option blk_fio_options[];

@@ -19,13 +19,14 @@ declare -A suite_cmd=(
 	[mutants]="tests/mutants/run.sh"
 	[memcheck]="tests/hardening/memcheck.sh"
 	[hardening-vm]="tests/hardening/run-vm.sh"
+	[health-vm]="tests/vm/run-health.sh"
 )
 suite_order=(unit unit-asan build package load vhost-user multihost demo fuzz hardening mutants memcheck
-	matrix nvme-vm vdpa-vm hardening-vm)
+	matrix nvme-vm vdpa-vm hardening-vm health-vm)
 
 # Suites that boot the test VM: scripts/test runs them one after another
 # beside the others (two lanes).
-declare -A suite_lane=([nvme-vm]=vm [vdpa-vm]=vm [hardening-vm]=vm)
+declare -A suite_lane=([nvme-vm]=vm [vdpa-vm]=vm [hardening-vm]=vm [health-vm]=vm)
 
 # Slow preparation a suite can have done beside the suites before it:
 # scripts/test starts it in the background; the suite waits for it.
@@ -34,4 +35,4 @@ declare -A suite_prepare=([matrix]="tests/fio/run-matrix.sh --prepare")
 # Suites that take several builds in one run (BLK_TEST_BUILDS, a file of
 # "NAME BUILD CASE" lines, tab-separated): the mutants step gives them all
 # its modules at once instead of booting a VM per mutant.
-declare -A suite_batched=([nvme-vm]=1)
+declare -A suite_batched=([nvme-vm]=1 [health-vm]=1)
