@@ -2,8 +2,8 @@
 # Drive health and write amplification of nvme-passthru-uring (blk_health),
 # inside the test VM that tests/vm/run-health.sh boots: QEMU 10, one
 # controller in an FDP subsystem, namespaces
-#   1: 64M on the FDP endurance group (fdp.ruhs=0-7)
-#   2: 16M qcow2 under blkdebug (reads of written clusters fail)
+#   1: 64M on the FDP endurance group (fdp.ruhs=0-6)
+#   2: 16M qcow2 under blkdebug (reads of written clusters fail; fdp.ruhs=7)
 # The engine's health block is checked against what nvme-cli reads from the
 # controller before and after each run, and the engine's admin commands are
 # observed on the wire: the guest kernel's nvme_setup_cmd trace event shows
@@ -64,11 +64,20 @@ trace_stop() {
 	cat "$tracefs/trace" >"$trace_out"
 }
 
-# get_log_pages: Get Log Page commands in the trace, as "LID" lines (the
-# low byte of CDW10, which the kernel prints as bytes).
+# get_log_pages: Get Log Page commands in the trace, one log id a line in
+# two hex digits: the kernel prints CDW10 as bytes (its low byte is the
+# LID), or decodes it as "lid=0x.." where it knows the command.
 get_log_pages() {
-	grep -o 'cmd=(nvme_admin_get_log_page[^)]*)' "$trace_out" |
-		sed -n 's/.*cdw10=\([0-9a-f][0-9a-f]\).*/\1/p'
+	local c
+	grep -o 'cmd=(nvme_admin_get_log_page[^)]*)' "$trace_out" | while read -r c; do
+		if [[ $c =~ lid=0x([0-9a-f]+) ]]; then
+			printf '%02x\n' "$((16#${BASH_REMATCH[1]}))"
+		elif [[ $c =~ cdw10=([0-9a-f]{2}) ]]; then
+			echo "${BASH_REMATCH[1]}"
+		else
+			echo "??"
+		fi
+	done
 }
 # writes_to NSID: write commands the driver sent to namespace NSID.
 writes_to() {
