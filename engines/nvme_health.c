@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,26 @@ struct blk_health_job {
 	int slot[];			/* registry slot per target, -1 none */
 };
 
+/*
+ * The report and notes go where fio's own text goes, except when fio writes
+ * JSON or terse output: there they go to stderr, so that stdout (or
+ * --output's file) stays what scripts parse; blk_health_json serves them.
+ */
+__attribute__((format(printf, 1, 2)))
+static void say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (output_format & FIO_OUTPUT_NORMAL)
+		log_info("%s", line);
+	else
+		fputs(line, stderr);
+}
+
 /* ---- admin commands ---- */
 
 /* 0, a positive NVMe status, or -errno. */
@@ -193,7 +214,7 @@ static void note(struct reg_ns *ns, unsigned int bit, const char *what, int ret)
 	if (ns->noted & bit)
 		return;
 	ns->noted |= bit;
-	log_info("blkengine: %s: %s: %s; left out of the health report\n", ns->desc, what,
+	say("blkengine: %s: %s: %s; left out of the health report\n", ns->desc, what,
 		 why(ret, b, sizeof(b)));
 }
 
@@ -420,8 +441,8 @@ static int hold(const struct nvme_target *t, const char *path, const char *json)
 	}
 	s = new_slot();
 	if (s < 0) {
-		log_info("blkengine: %s: more than %d namespaces watched at once; no health report for this one\n",
-			 path, REG_SLOTS);
+		say("blkengine: %s: more than %d namespaces watched at once; no health report for this one\n",
+		    path, REG_SLOTS);
 		return -1;
 	}
 	rd = malloc(sizeof(*rd));
@@ -449,7 +470,7 @@ static void print_lines(char *text)
 	char *line, *save = NULL;
 
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		log_info("%s\n", line);
+		say("%s\n", line);
 }
 
 static void report(struct thread_data *td, const struct nvme_target *t, struct reg_ns *ns)
@@ -506,8 +527,8 @@ int blk_health_job_start(struct thread_data *td, const struct nvme_target *targe
 	if (!o->health)
 		return 0;
 	if (!registry) {
-		log_info("blkengine: %s: no shared memory for the health registry; no health report\n",
-			 td->o.name);
+		say("blkengine: %s: no shared memory for the health registry; no health report\n",
+		    td->o.name);
 		return 0;
 	}
 	hj = calloc(1, sizeof(*hj) + nr * sizeof(hj->slot[0]));

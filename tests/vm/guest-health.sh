@@ -280,6 +280,20 @@ if t_only "$name"; then
 	fi
 fi
 
+# ---- fio's JSON output stays JSON ----
+name="--output-format=json: stdout parses, the block goes to stderr"
+if t_only "$name"; then
+	timeout 120 "$blk_fio" --name=w "${ours[@]}" --filename="$NS" --rw=write --bs=4k --size=64k \
+		--output-format=json >/tmp/fio.json 2>/tmp/fio.err
+	rc=$?
+	if [ $rc -eq 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' /tmp/fio.json 2>/dev/null &&
+	   grep -q '^blkengine:   host read commands +0, host write commands +16$' /tmp/fio.err; then
+		t_pass "$name"
+	else
+		t_fail "$name" "exit $rc" "$(head -c 2000 /tmp/fio.json)" "$(cat /tmp/fio.err)"
+	fi
+fi
+
 # ---- bad input ----
 name="blk_health_json in a missing folder is refused by name"
 if t_only "$name"; then
