@@ -541,6 +541,8 @@ int blk_health_job_start(struct thread_data *td, const struct nvme_target *targe
 		if (ret) {
 			reg_unlock();
 			free(hj);
+			/* fio fails a job on post_init's return only when td->error says so */
+			td_verror(td, -ret, "blk_health_json");
 			return ret;
 		}
 	}

@@ -27,7 +27,22 @@ fi
 . "$here/../lib.sh"
 . "$here/guest-nvme.sh"
 
-t_begin health
+# In an NVMe subsystem the kernel adds a hidden per-path node beside each
+# namespace (nvme0c0n1 beside nvme0n1); only the namespace's own node has a
+# generic char device (/dev/ng0n1), so the path nodes are passed over.
+ng_of() {
+	local b
+	for b in /sys/block/nvme*n*; do
+		[[ ${b##*/} =~ ^nvme[0-9]+c[0-9]+n ]] && continue
+		[ "$(cat "$b/nsid" 2>/dev/null)" = "$1" ] || continue
+		b=${b##*/}
+		echo "/dev/ng${b#nvme}"
+		return 0
+	done
+	return 1
+}
+
+t_begin health-vm
 if [ -z "${BLK_IN_VM:-}" ]; then
 	t_skip all "runs inside the test VM: use tests/vm/run-health.sh"
 	t_end
