@@ -165,6 +165,8 @@ if t_only "$name|JSON|FDP|Get Log Page"; then
 		[ "$wire_writes" -eq 1024 ] || why+="expected 1024 4k writes on the wire, saw $wire_writes; "
 		if [ -z "$why" ]; then
 			t_pass "$name (data units written +$duw, host write commands +$hwc = writes on the wire)"
+			# the block itself, for the log
+			grep '^blkengine: ' <<<"$out" | sed 's/^/-- /'
 		else
 			t_fail "$name" "$why" "$out"
 		fi
