@@ -388,6 +388,23 @@ struct fio_option blk_fio_options[] = {
 		ENGINE_OPT,
 	},
 	{
+		.name	= "blk_health",
+		.lname	= "Drive health around the run",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct blk_options, health),
+		.def	= "1",
+		.help	= "NVMe: read the SMART, error and FDP logs at the start and end and print what changed",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "blk_health_json",
+		.lname	= "Drive health report file",
+		.type	= FIO_OPT_STR_STORE,
+		.off1	= offsetof(struct blk_options, health_json),
+		.help	= "NVMe: also write the health report to this file as JSON, one object per namespace a line",
+		ENGINE_OPT,
+	},
+	{
 		.name	= NULL,
 	},
 };
@@ -435,5 +452,9 @@ const struct blk_option_doc blk_option_docs[] = {
 	  "One line per job: {\"job\", \"file\", \"queue\", \"reconnects\" (of the connection), \"outages\": [{\"at_s\", \"no_completion_s\", \"resubmitted\"}], \"total\": {...}}." },
 	{ "blk_ring",		BLK_KINDS_VIRTIO,
 	  "packed also negotiates VIRTIO_F_IN_ORDER when offered. All jobs of a process on one device use one layout." },
+	{ "blk_health",		BLK_KINDS_NVME,
+	  "Once per namespace: jobs running at the same time on one namespace share one reading at the start and one at the end. SMART figures are the controller's (nsid FFFFFFFFh), as nvme smart-log shows them; FDP figures are those of the namespace's endurance group. A log the controller refuses is noted once and left out." },
+	{ "blk_health_json",	BLK_KINDS_NVME,
+	  "Truncated when the run starts; with blk_health=0 nothing is written." },
 	{ .name = NULL },
 };

@@ -94,6 +94,8 @@ struct blk_options {
 	char *reconnect_json;		/* vhost-user: where the outage records go */
 	unsigned int reconnect_inflight; /* vhost-user: let the back-end resubmit (its in-flight region) */
 	unsigned int ring;		/* enum blk_ring */
+	unsigned int health;		/* NVMe: health logs around the run */
+	char *health_json;		/* NVMe: the health report as JSON, NULL none */
 };
 
 extern struct fio_option blk_fio_options[];

@@ -34,6 +34,7 @@
 #include "io_geom.h"
 #include "io_track.h"
 #include "nvme_cmd.h"
+#include "nvme_health.h"
 #include "nvme_pi.h"
 #include "nvme_status.h"
 #include "nvme_uring.h"
@@ -108,6 +109,7 @@ struct nvme_thread {
 	struct status_count status[STATUS_SLOTS];
 	uint64_t status_other;
 	bool vec_fixed_refused;
+	struct blk_health_job *health;	/* nvme_health.c: logs around the run */
 };
 
 static inline struct nvme_thread *nvme_thread_of(struct thread_data *td)
@@ -1184,6 +1186,9 @@ static int nvme_post_init(struct thread_data *td)
 	unsigned int i;
 	int ret;
 
+	ret = blk_health_job_start(td, nt->targets, nt->nr_targets, &nt->health);
+	if (ret)
+		return ret;
 	ret = ring_setup(td, nt);
 	if (ret)
 		return ret;
@@ -1211,6 +1216,7 @@ static void nvme_cleanup(struct thread_data *td)
 	if (!nt)
 		return;
 	print_status_summary(td, nt);
+	blk_health_job_end(td, nt->targets, nt->health);
 	free_thread(nt);
 	td->io_ops_data = NULL;
 }
