@@ -486,7 +486,7 @@ if t_only "$name" || t_only "matrix-vm"; then
 		t_skip "$name" "qemu-system-x86_64 not found (install qemu-system-x86)"
 	else
 		BLK_MATRIX_RUNS=${runs# } "$blk_top/tests/vm/vm-run" --kernel 6.12 \
-			--timeout "${BLK_VM_TIMEOUT:-900}" --nvme-params "" \
+			--timeout "${BLK_VM_TIMEOUT:-1800}" --nvme-params "" \
 			--ns 64M,drive.discard=unmap \
 			--ns 64M,logical_block_size=4096,physical_block_size=4096 \
 			-- "$blk_top/tests/vm/guest-matrix.sh"

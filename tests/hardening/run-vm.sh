@@ -67,7 +67,7 @@ rm -f "$log"
 
 # nsid 1: 512-byte blocks, deallocate reads back zeroes (soak, faults)
 # 2: 512+8 PI type 1   3: qcow2 under blkdebug (data reads fail)
-exec "$here/../vm/vm-run" --kernel 6.12 --timeout $((900 + 2 * soak_secs)) \
+exec "$here/../vm/vm-run" --kernel 6.12 --timeout $((1800 + 2 * soak_secs)) \
 	--ns 64M,drive.discard=unmap \
 	--ns 16M,ms=8,mset=0,pi=1 \
 	--ns 16M,blkdebug=read \

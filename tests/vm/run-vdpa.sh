@@ -6,12 +6,12 @@
 #   tests/vm/run-vdpa.sh [--timeout SECS]
 #
 # The guest takes about 260 s alone on 2 vCPUs and more than twice that
-# beside the host suites: the bound (default BLK_VM_TIMEOUT or 1200 s) is
+# beside the host suites: the bound (default BLK_VM_TIMEOUT or 1800 s) is
 # for a hung guest, not a slow one.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-timeout=${BLK_VM_TIMEOUT:-1200}
+timeout=${BLK_VM_TIMEOUT:-1800}
 [ "${1:-}" = --timeout ] && timeout=$2
 
 read -r kdir kversion < <("$here/kernel.sh" 6.12) || {

@@ -15,7 +15,7 @@ if [ -z "${BLK_TEST_BUILDS:-}" ] && [ ! -f "$blk_module" ]; then
 	echo "vm: $blk_module missing; run scripts/bootstrap first" >&2
 	exit 1
 fi
-timeout=${BLK_VM_TIMEOUT:-1200}
+timeout=${BLK_VM_TIMEOUT:-2400}
 rc=0
 
 # nsid 1: 512   2: 4096   3: 512+8 PI type 1   4: 4096+64 extended LBA
