@@ -47,6 +47,11 @@ dpdk_blk_build() {
 	return $rc
 }
 
+dpdk_blk_install() {
+	dpdk_blk_as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+		install -y -qq --no-install-recommends "$@" >/dev/null 2>&1
+}
+
 dpdk_blk_build_locked() {
 	local src=/usr/share/dpdk/examples/vhost_blk missing=() p ver dir
 	for p in dpdk-doc libdpdk-dev build-essential pkg-config; do
@@ -55,11 +60,15 @@ dpdk_blk_build_locked() {
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "installing ${missing[*]} (DPDK's vhost_blk example back-end)" >&2
-		dpdk_blk_as_root apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null 2>&1
-		if ! dpdk_blk_as_root env DEBIAN_FRONTEND=noninteractive \
-			apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-			echo "apt-get install ${missing[*]} failed" >&2
-			return 1
+		# scripts/bootstrap has just read the package lists: install from
+		# them, and read them again only if that fails (an update beside
+		# tests/vm/kernel.sh's would contend for the lists' lock).
+		if ! dpdk_blk_install "${missing[@]}"; then
+			dpdk_blk_as_root apt-get update -qq >/dev/null 2>&1
+			if ! dpdk_blk_install "${missing[@]}"; then
+				echo "apt-get install ${missing[*]} failed" >&2
+				return 1
+			fi
 		fi
 	fi
 	[ -f "$src/vhost_blk.c" ] || { echo "$src/vhost_blk.c missing (dpdk-doc)" >&2; return 1; }
