@@ -169,7 +169,12 @@ static void blk_direct_hooks(struct thread_data *td, const struct blk_backend *b
 {
 	struct blk_thread_ops *d;
 
-	if (td->io_ops != &ioengine)
+	/*
+	 * Threads only: a job process's thread_data lives in memory fio shares
+	 * with its parent, which reads td->io_ops (fio_terminate_threads() on
+	 * a signal); a pointer into the child's heap would crash the parent.
+	 */
+	if (td->io_ops != &ioengine || !td->o.use_thread)
 		return;
 	d = malloc(sizeof(*d));
 	if (!d)
