@@ -18,25 +18,7 @@ as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-bpo_file=/etc/apt/sources.list.d/blkengine-backports.sources
-
-ensure_backports() {
-	if apt-cache policy 2>/dev/null | grep -q 'bookworm-backports'; then
-		return
-	fi
-	local mirror
-	. "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib/apt-mirror.sh"
-	mirror=$(apt_mirror) || die "no mirror for bookworm-backports (see above)"
-	say "adding bookworm-backports from $mirror in $bpo_file"
-	as_root tee "$bpo_file" >/dev/null <<SRC
-Types: deb
-URIs: $mirror
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-	as_root apt-get update -qq >/dev/null
-}
+. "$(dirname "${BASH_SOURCE[0]}")/backports.sh"
 
 # The concrete image package the distribution's meta package points at.
 image_package() {

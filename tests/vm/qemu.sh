@@ -22,26 +22,7 @@ as_root() {
 
 [ "$series" = 10 ] || die "unknown QEMU series '$series': only 10 (bookworm-backports) is known"
 
-bpo_file=/etc/apt/sources.list.d/blkengine-backports.sources
-
-# The same entry tests/vm/kernel.sh writes; the mirror is the machine's own.
-ensure_backports() {
-	if apt-cache policy 2>/dev/null | grep -q 'bookworm-backports'; then
-		return
-	fi
-	local mirror
-	. "$(cd "$(dirname "$0")/../.." && pwd)/scripts/lib/apt-mirror.sh"
-	mirror=$(apt_mirror) || die "no mirror for bookworm-backports (see above)"
-	say "adding bookworm-backports from $mirror in $bpo_file"
-	as_root tee "$bpo_file" >/dev/null <<SRC
-Types: deb
-URIs: $mirror
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-	as_root apt-get update -qq >/dev/null
-}
+. "$(dirname "${BASH_SOURCE[0]}")/backports.sh"
 
 # The backport's version of a package: the candidate among versions "~bpo12".
 bpo_version() {
