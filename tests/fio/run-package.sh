@@ -17,6 +17,8 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../host/qsd.sh"
+# dpkg under apt_locked: suites beside this one may be installing packages.
+. "$blk_top/scripts/lib/apt-lock.sh"
 t_begin package
 
 pkg=fio-engine-blkengine
@@ -28,7 +30,7 @@ installed_by_us=
 cleanup() {
 	qsd_stop_all
 	# Leave the machine as it was: a package this suite installed goes.
-	[ -n "$installed_by_us" ] && dpkg -P "$pkg" >/dev/null 2>&1
+	[ -n "$installed_by_us" ] && apt_locked dpkg -P "$pkg" >/dev/null 2>&1
 	chmod -R u+w "$tmp" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -372,7 +374,7 @@ else
 			skip_pkg 5 "$pkg ${prior#* } is installed on this machine; the suite keeps it (dpkg -P $pkg to run these)"
 		elif [ "$(id -u)" -ne 0 ]; then
 			skip_pkg 5 "dpkg -i needs root"
-		elif ! out=$(dpkg -i "$deb" 2>&1); then
+		elif ! out=$(apt_locked dpkg -i "$deb" 2>&1); then
 			installed_by_us=1
 			t_fail "${pkg_cases[5]}" "$out"
 			skip_pkg 6 "dpkg -i failed"
@@ -424,7 +426,7 @@ else
 				t_pass "$name"
 			fi
 
-			out=$(dpkg -r "$pkg" 2>&1)
+			out=$(apt_locked dpkg -r "$pkg" 2>&1)
 			left=$(ls "$moddir/libblkengine.so" /usr/share/man/man7/blkengine.7.gz 2>/dev/null)
 			if [ -z "$left" ] && ! man -w blkengine >/dev/null 2>&1 &&
 				! run_fio fio_out --name=gone --ioengine="external:$moddir/libblkengine.so" \
@@ -434,7 +436,7 @@ else
 				t_fail "${pkg_cases[8]}" "left: ${left:-nothing}" "$out"
 			fi
 
-			out=$(dpkg -P "$pkg" 2>&1)
+			out=$(apt_locked dpkg -P "$pkg" 2>&1)
 			installed_by_us=
 			left=$( (dpkg-query -W -f='${db:Status-Abbrev}\n' "$pkg" 2>/dev/null | grep -v '^un';
 				ls -d "$moddir/libblkengine.so" "/usr/share/doc/$pkg" 2>/dev/null) )

@@ -29,6 +29,8 @@
 #   is refused next to --no-huge) and without PCI.
 
 dpdk_blk_cache=${BLKENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/blkengine}
+# apt_locked: tests/vm/kernel.sh may be at apt beside this suite's --prepare.
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/apt-lock.sh"
 declare -A dpdk_blk_pids=()
 
 dpdk_blk_as_root() {
@@ -48,7 +50,7 @@ dpdk_blk_build() {
 }
 
 dpdk_blk_install() {
-	dpdk_blk_as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+	apt_locked dpdk_blk_as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
 		install -y -qq --no-install-recommends "$@" >/dev/null 2>&1
 }
 
@@ -61,10 +63,9 @@ dpdk_blk_build_locked() {
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "installing ${missing[*]} (DPDK's vhost_blk example back-end)" >&2
 		# scripts/bootstrap has just read the package lists: install from
-		# them, and read them again only if that fails (an update beside
-		# tests/vm/kernel.sh's would contend for the lists' lock).
+		# them, and read them again only if that fails.
 		if ! dpdk_blk_install "${missing[@]}"; then
-			dpdk_blk_as_root apt-get update -qq >/dev/null 2>&1
+			apt_locked dpdk_blk_as_root apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null 2>&1
 			if ! dpdk_blk_install "${missing[@]}"; then
 				echo "apt-get install ${missing[*]} failed" >&2
 				return 1

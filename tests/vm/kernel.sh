@@ -22,7 +22,7 @@ as_root() {
 
 # The concrete image package the distribution's meta package points at.
 image_package() {
-	apt-cache depends "$@" linux-image-amd64 2>/dev/null |
+	apt_locked apt-cache depends "$@" linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1
 }
 
@@ -59,7 +59,7 @@ tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
 chmod 755 "$tmp"	# apt downloads as the _apt user when it can
 trap 'rm -rf "$tmp"' EXIT
 say "downloading $pkg"
-(cd "$tmp" && apt-get download -qq "$pkg" >/dev/null) ||
+(cd "$tmp" && apt_locked apt-get download -qq "$pkg" >/dev/null) ||
 	die "apt-get download $pkg failed"
 deb=$(ls "$tmp"/*.deb)
 mkdir -p "$tmp/tree"

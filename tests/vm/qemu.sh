@@ -26,7 +26,7 @@ as_root() {
 
 # The backport's version of a package: the candidate among versions "~bpo12".
 bpo_version() {
-	apt-cache madison "$1" 2>/dev/null | awk -F' *\\| *' '$2 ~ /~bpo12/ { print $2; exit }'
+	apt_locked apt-cache madison "$1" 2>/dev/null | awk -F' *\\| *' '$2 ~ /~bpo12/ { print $2; exit }'
 }
 
 ensure_backports
@@ -58,7 +58,7 @@ for p in seabios; do
 	pkgs+=("$p${v:+=$v}")
 done
 say "downloading ${pkgs[*]}"
-(cd "$tmp" && apt-get download -qq "${pkgs[@]}" >/dev/null) ||
+(cd "$tmp" && apt_locked apt-get download -qq "${pkgs[@]}" >/dev/null) ||
 	die "apt-get download ${pkgs[*]} failed"
 mkdir -p "$tmp/tree"
 for deb in "$tmp"/*.deb; do
