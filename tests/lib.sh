@@ -65,6 +65,11 @@ t_fail() {
 	t_failed=$((t_failed + 1))
 	t_took
 	echo "FAIL $t_suite: $name$t_took_text"
+	# The reason first, whole; then the end of the details.
+	if [ $# -gt 0 ]; then
+		printf '%s\n' "$1" | sed 's/^/    | /' | head -n 10
+		shift
+	fi
 	if [ $# -gt 0 ]; then
 		printf '%s\n' "$@" | sed 's/^/    | /' | tail -n 40
 	fi

@@ -65,12 +65,26 @@ start_fio() {
 	fio_pid=$!
 }
 
-# restarts N HOW: N times, 0.4 s apart, stops the daemon (kill: SIGKILL,
+# connections: how many connections the daemon holds on $sock (the
+# accepted ends list the socket's path as their own address).
+connections() {
+	ss -xH state established 2>/dev/null | awk -v p="$sock" '$4 == p' | wc -l
+}
+
+# restarts N HOW: once fio is connected (one connection carries all of a
+# job's queues), N times, 0.4 s apart, stops the daemon (kill: SIGKILL,
 # term: SIGTERM) and starts it again 0.2 s later. Sets $restarted to the
-# restarts made while fio was still running.
+# restarts made while fio was still running. (A restart before fio has
+# connected at all would test its start-up, not reconnection: on a loaded
+# machine fio's start can take longer than the first 0.4 s.)
 restarts() {
 	local n=$1 how=$2 i
 	restarted=0
+	for ((i = 0; i < 300; i++)); do
+		[ "$(connections)" -ge 1 ] && break
+		kill -0 "$fio_pid" 2>/dev/null || break
+		sleep 0.1
+	done
 	for i in $(seq "$n"); do
 		sleep 0.4
 		kill -0 "$fio_pid" 2>/dev/null || break
@@ -162,7 +176,7 @@ restart_case() {
 	fi
 	qsd_stop d
 	if [ $jobs = 2 ]; then
-		psync_verifies "$name" "${job[@]}" --size=4M --offset_increment=4M --numjobs=2 || return
+		psync_verifies "$name" "${job[@]}" --size=8M --offset_increment=8M --numjobs=2 || return
 	else
 		psync_verifies "$name" "${job[@]}" || return
 	fi
@@ -173,7 +187,7 @@ restart_case "SIGKILL x3 QD1" 3 kill --iodepth=1
 restart_case "SIGKILL x3 QD32, in-flight region" 3 kill --iodepth=32
 restart_case "SIGKILL x3 QD32, engine records" 3 kill --iodepth=32 --blk_reconnect_inflight=0
 restart_case "SIGKILL x2 two queues, one reconnect each time" 2 kill --iodepth=16 \
-	--thread=1 --numjobs=2 --size=4M --offset_increment=4M
+	--thread=1 --numjobs=2 --size=8M --offset_increment=8M
 restart_case "SIGTERM x2 QD32" 2 term --iodepth=32
 restart_case "SIGTERM x2 QD32, engine records" 2 term --iodepth=32 --blk_reconnect_inflight=0
 
