@@ -92,6 +92,12 @@ int blk_nvme_cmd_write(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw)
 	return blk_nvme_cmd_rw(cmd, nvme_cmd_write, rw, BLK_RW_DATA_OUT);
 }
 
+/* Compare: the controller checks the blocks against the buffer it is sent. */
+int blk_nvme_cmd_compare(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw)
+{
+	return blk_nvme_cmd_rw(cmd, nvme_cmd_compare, rw, BLK_RW_DATA_IN);
+}
+
 int blk_nvme_cmd_write_zeroes(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw)
 {
 	return blk_nvme_cmd_rw(cmd, nvme_cmd_write_zeroes, rw, BLK_RW_ZEROES);

@@ -60,6 +60,8 @@ struct blk_nvme_rw {
 int blk_nvme_cmd_read(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
 /* FUA, LR, PRINFO, PI tags, DTYPE/DSPEC (e.g. FDP placement). */
 int blk_nvme_cmd_write(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
+/* The data is sent: FUA, LR, PRINFO, PI tags. */
+int blk_nvme_cmd_compare(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
 /* No data; FUA, LR, DEAC, PRINFO, PI tags. */
 int blk_nvme_cmd_write_zeroes(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
 /* No data; FUA, LR, PRINFO, PI tags. */

@@ -117,7 +117,22 @@ static int check_commands(struct thread_data *td, const char *path, struct nvme_
 		[BLK_WRITE_MODE_VERIFY] = "verify",
 	};
 	bool ok = true;
+	unsigned int i, mode;
 
+	if (o->verify_compare) {
+		/* Compare sends what the block must hold: only a pattern fio can give again. */
+		if (td->o.verify != VERIFY_PATTERN_NO_HDR || !td->o.verify_pattern_bytes ||
+		    td->o.verify_fmt_sz) {
+			log_err("blkengine: %s: blk_verify_compare=1 needs verify=pattern with a fixed verify_pattern (e.g. verify_pattern=0xdeadbeef, no %%o): the controller compares the blocks against data the engine sends\n",
+				path);
+			return -EINVAL;
+		}
+		if (!(ns->oncs & 0x1)) {
+			log_err("blkengine: %s: blk_verify_compare=1: the controller has no Compare command (ONCS bit 0 clear, ONCS 0x%x); drop blk_verify_compare\n",
+				path, ns->oncs);
+			return -EOPNOTSUPP;
+		}
+	}
 	if (td_trim(td) && !ns->has_dsm) {
 		log_err("blkengine: %s: the controller has no Dataset Management command, so trims cannot be sent; remove trim from rw=\n",
 			path);
@@ -125,25 +140,31 @@ static int check_commands(struct thread_data *td, const char *path, struct nvme_
 	}
 	if (!td_write(td) || o->write_mode == BLK_WRITE_MODE_WRITE)
 		return 0;
-	switch (o->write_mode) {
-	case BLK_WRITE_MODE_UNCOR:
-		ok = ns->has_write_uncor;
-		break;
-	case BLK_WRITE_MODE_ZEROES:
-		ok = ns->has_write_zeroes;
-		break;
-	case BLK_WRITE_MODE_VERIFY:
-		ok = ns->has_verify;
-		break;
-	}
-	if (!ok) {
-		log_err("blkengine: %s: write_mode=%s: the controller does not support that command (ONCS 0x%x)\n",
-			path, mode_name[o->write_mode], ns->oncs);
-		return -EOPNOTSUPP;
+	/* Each command of a mix (write_mix holds the single mode too). */
+	for (i = 0; i < o->write_mix.nr; i++) {
+		mode = o->write_mix.mode[i];
+		switch (mode) {
+		case BLK_WRITE_MODE_UNCOR:
+			ok = ns->has_write_uncor;
+			break;
+		case BLK_WRITE_MODE_ZEROES:
+			ok = ns->has_write_zeroes;
+			break;
+		case BLK_WRITE_MODE_VERIFY:
+			ok = ns->has_verify;
+			break;
+		default:
+			ok = true;
+		}
+		if (!ok) {
+			log_err("blkengine: %s: write_mode=%s: the controller does not support that command (ONCS 0x%x)\n",
+				path, mode_name[mode], ns->oncs);
+			return -EOPNOTSUPP;
+		}
 	}
 	if (td->o.verify != VERIFY_NONE) {
 		log_err("blkengine: %s: write_mode=%s sends no data, so verify= cannot check what it wrote; drop verify= (check the result with a separate read job, e.g. verify=pattern verify_pattern=0 after write_mode=zeroes)\n",
-			path, mode_name[o->write_mode]);
+			path, o->write_mode == BLK_WRITE_MODE_MIX ? "(a mix)" : mode_name[o->write_mode]);
 		return -EINVAL;
 	}
 	return 0;
