@@ -228,8 +228,8 @@ struct fio_option blk_fio_options[] = {
 	},
 #ifdef BLK_FIO_HAS_VERIFY_IN_DEV
 	/*
-	 * io_uring_cmd's option, taken so its job files load; compare is
-	 * refused at start-up (blkengine.c) until the engine issues Compare.
+	 * io_uring_cmd's option: compare is blk_verify_compare=1 (set in
+	 * blkengine.c), so its job files run unchanged.
 	 */
 	{
 		.name	= "verify_mode",
@@ -237,12 +237,12 @@ struct fio_option blk_fio_options[] = {
 		.type	= FIO_OPT_STR,
 		.off1	= offsetof(struct blk_options, verify_mode),
 		.def	= "read",
-		.help	= "Command issued in the verify phase (compare is not implemented yet)",
+		.help	= "Command issued in the verify phase",
 		.posval	= {
 			{ .ival = "read", .oval = BLK_VERIFY_MODE_READ,
 			  .help = "Read the data back and verify it in fio" },
 			{ .ival = "compare", .oval = BLK_VERIFY_MODE_COMPARE,
-			  .help = "NVMe Compare (refused: not implemented yet)" },
+			  .help = "NVMe Compare: the controller checks the blocks against verify_pattern (as blk_verify_compare=1)" },
 		},
 		ENGINE_OPT,
 	},
@@ -573,7 +573,7 @@ const struct blk_option_doc blk_option_docs[] = {
 	  "As in fio's io_uring engines (bs/percentage[/class/level], per direction); not with cmdprio_percentage." },
 #endif
 	{ "blk_verify_compare",	BLK_KINDS_NVME,
-	  "The controller compares; a block that differs fails the I/O with NVMe status 0x285 Compare Failure, named on a line before fio's. Needs a fixed verify_pattern (no %o) and the Compare command (ONCS bit 0); refused otherwise. fio 3.39 and later have verify_mode=compare for the same (not taken yet)." },
+	  "The controller compares; a block that differs fails the I/O with NVMe status 0x285 Compare Failure, named on a line before fio's. Needs a fixed verify_pattern (no %o) and the Compare command (ONCS bit 0); refused otherwise. With fio 3.39 and later, io_uring_cmd's verify_mode=compare means the same." },
 	{ "nowait",		BLK_KINDS_NVME,
 	  "No effect: the kernel already issues every passthrough command without blocking and hands it to a worker when the device queue is full, and RWF_NOWAIT's bit would land in uring_cmd_flags, which the kernel refuses." },
 	{ "force_async",	BLK_KINDS_NVME,

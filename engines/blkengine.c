@@ -91,10 +91,9 @@ static int refuse_unimplemented(struct thread_data *td)
 		return 1;
 	}
 #ifdef BLK_FIO_HAS_VERIFY_IN_DEV
-	if (o->verify_mode == BLK_VERIFY_MODE_COMPARE) {
-		log_err("blkengine: verify_mode=compare: the engine does not issue NVMe Compare commands yet; use verify_mode=read (the default: fio reads the data back and checks it)\n");
-		return 1;
-	}
+	/* io_uring_cmd's spelling of blk_verify_compare=1 (fio 3.39 and later). */
+	if (o->verify_mode == BLK_VERIFY_MODE_COMPARE)
+		o->verify_compare = 1;
 #endif
 	return 0;
 }
@@ -117,6 +116,12 @@ static const struct blk_backend *choose_backend(struct thread_data *td)
 		return NULL;
 	}
 #endif
+	/* Only NVMe has a Compare command; a virtio-blk verify must read. */
+	if (kind != BLK_KIND_NVME_URING && ((struct blk_options *)td->eo)->verify_compare) {
+		log_err("blkengine: verify_mode=compare / blk_verify_compare=1: the %s engine has no Compare command (NVMe only, filename=/dev/ngXnY); drop it so that fio reads the data back and checks it\n",
+			blk_kind_name(kind));
+		return NULL;
+	}
 	be = backend_of_kind(kind);
 	if (!be)
 		log_err("blkengine: the %s engine is not part of this build of libblkengine.so\n",

@@ -123,12 +123,12 @@ static int check_commands(struct thread_data *td, const char *path, struct nvme_
 		/* Compare sends what the block must hold: only a pattern fio can give again. */
 		if (td->o.verify != VERIFY_PATTERN_NO_HDR || !td->o.verify_pattern_bytes ||
 		    td->o.verify_fmt_sz) {
-			log_err("blkengine: %s: blk_verify_compare=1 needs verify=pattern with a fixed verify_pattern (e.g. verify_pattern=0xdeadbeef, no %%o): the controller compares the blocks against data the engine sends\n",
+			log_err("blkengine: %s: verify_mode=compare / blk_verify_compare=1 needs verify=pattern with a fixed verify_pattern (e.g. verify_pattern=0xdeadbeef, no %%o): the controller compares the blocks against data the engine sends\n",
 				path);
 			return -EINVAL;
 		}
 		if (!(ns->oncs & 0x1)) {
-			log_err("blkengine: %s: blk_verify_compare=1: the controller has no Compare command (ONCS bit 0 clear, ONCS 0x%x); drop blk_verify_compare\n",
+			log_err("blkengine: %s: verify_mode=compare / blk_verify_compare=1: the controller has no Compare command (ONCS bit 0 clear, ONCS 0x%x); verify by reading instead (verify_mode=read, blk_verify_compare=0)\n",
 				path, ns->oncs);
 			return -EOPNOTSUPP;
 		}

@@ -6,7 +6,10 @@
 # BLK_MATRIX_RUNS="VERSION:FIO_BIN:MODULE ..." names each version's fio
 # binary and the module built against its source. Per version and per
 # namespace: a random-write verify job (crc32c, read back from the
-# namespace) plain and with fixedbufs, on /dev/ngXnY.
+# namespace) plain and with fixedbufs, on /dev/ngXnY. With fio 3.39 and
+# later, io_uring_cmd's verify_mode=compare: the verify phase must put
+# Compare commands, and no Read, on the wire (the guest kernel's
+# nvme:nvme_setup_cmd trace event).
 set -uo pipefail
 
 . "$(dirname "$0")/../lib.sh"
@@ -24,6 +27,21 @@ if [ -z "${BLK_MATRIX_RUNS:-}" ]; then
 fi
 
 . "$(dirname "$0")/guest-nvme.sh"
+
+tracefs=/sys/kernel/tracing
+trace_out=/tmp/matrix-trace.txt
+mountpoint -q "$tracefs" || mount -t tracefs nodev "$tracefs" 2>/dev/null
+trace_start() {
+	echo 0 >"$tracefs/tracing_on"
+	: >"$tracefs/trace"
+	echo 1 >"$tracefs/events/nvme/nvme_setup_cmd/enable"
+	echo 1 >"$tracefs/tracing_on"
+}
+trace_stop() {
+	echo 0 >"$tracefs/tracing_on"
+	echo 0 >"$tracefs/events/nvme/nvme_setup_cmd/enable"
+	cat "$tracefs/trace" >"$trace_out"
+}
 
 nss=()
 for nsid in 1 2; do
@@ -54,5 +72,29 @@ for run in $BLK_MATRIX_RUNS; do
 			fi
 		done
 	done
+
+	name="fio-$v: verify_mode=compare sends NVMe Compare and no Read"
+	# verify_mode came with fio 3.39.
+	[ "$(printf '%s\n' 3.39 "$v" | sort -V | head -n1)" = 3.39 ] || continue
+	t_only "$name" || continue
+	ng=${nss[0]}
+	pat=(--name=c --ioengine="external:$module" --filename="$ng" --thread=1 --bs=4k
+		--size=256k --iodepth=8 --verify=pattern --verify_pattern=0x5aa5c33c)
+	blk_fio=$fio run_fio out "${pat[@]}" --rw=write --do_verify=0
+	rc=$?
+	trace_start
+	blk_fio=$fio run_fio out2 "${pat[@]}" --rw=write --verify_only=1 --verify_mode=compare
+	rc2=$?
+	trace_stop
+	nsid=$(cat "/sys/block/nvme${ng#/dev/ng}/nsid")
+	compares=$(grep -F " nsid=$nsid, " "$trace_out" | grep -c 'cmd=(nvme_cmd_compare ')
+	reads=$(grep -F " nsid=$nsid, " "$trace_out" | grep -c 'cmd=(nvme_cmd_read ')
+	if [ $rc -ne 0 ] || [ $rc2 -ne 0 ]; then
+		t_fail "$name" "fio exit status $rc (write), $rc2 (verify)" "$out" "$out2"
+	elif [ "$compares" -eq 64 ] && [ "$reads" -eq 0 ]; then
+		t_pass "$name (64 Compare commands)"
+	else
+		t_fail "$name" "expected 64 Compare and no Read commands; saw $compares and $reads" "$out2"
+	fi
 done
 t_end
