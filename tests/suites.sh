@@ -22,10 +22,9 @@ declare -A suite_cmd=(
 	[memcheck]="tests/hardening/memcheck.sh"
 	[hardening-vm]="tests/hardening/run-vm.sh"
 	[health-vm]="tests/vm/run-health.sh"
-	[nvmeopts-vm]="tests/vm/run-nvmeopts.sh"
 )
 suite_order=(unit unit-asan build package load vhost-user reconnect multihost demo fuzz hardening packed mutants memcheck
-	matrix nvmeopts-vm health-vm nvme-vm vdpa-vm hardening-vm)
+	matrix health-vm nvme-vm vdpa-vm hardening-vm)
 
 # Suites that boot the test VM: scripts/test runs them one after another
 # beside the others (two lanes).

@@ -1,19 +1,24 @@
 #!/bin/bash
-# io_uring engine options of nvme-passthru-uring, inside the test VM that
-# tests/vm/run-nvmeopts.sh boots (namespaces 1: 16M, 2: 8M, 512-byte
-# blocks; 3: 8M with 8 bytes of separate metadata, PI type 1). What the engine put in each SQE is read where the kernel takes
+# io_uring engine options of nvme-passthru-uring and its newer NVMe
+# commands, inside the NVMe suite's VM (tests/vm/run.sh runs it after
+# run-nvme.sh in the 6.12 boot; namespaces as it makes them, of which
+# this uses 1: 512-byte blocks, 2: 4096-byte blocks, 3: 512 + 8 bytes of
+# separate metadata, PI type 1; the controller's maximum transfer is
+# 512 KiB). What the engine put in each SQE is read where the kernel takes
 # it: a kprobe on io_uring_cmd_prep() records the SQE's flags, ioprio and
 # data length for every passthrough command; io_uring's own tracepoints
 # show which commands went to an async worker.
+#
+# BLK_TEST_ONLY=ERE runs only the cases whose names match.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 . "$here/guest-nvme.sh"
 
-t_begin nvmeopts-vm
+t_begin "nvmeopts-$(uname -r | cut -d. -f1,2)"
 if [ -z "${BLK_IN_VM:-}" ]; then
-	t_skip all "runs inside the test VM: use tests/vm/run-nvmeopts.sh"
+	t_skip all "runs inside the test VM: use tests/vm/run.sh"
 	t_end
 	exit
 fi
@@ -130,9 +135,10 @@ fi
 
 name="force_async=1 on a split I/O: each command of it async, data intact"
 if t_only "$name"; then
-	# bs=256k is two commands at the controller's 128k maximum transfer
-	# (mdts=5): force_async counts commands, so every one is flagged
-	run fa1 --filename="$NS2" --rw=write --bs=256k --size=2m --iodepth=2 --force_async=1 \
+	# bs=1m is two commands at the controller's 512k maximum transfer:
+	# force_async counts commands, so every one is flagged; 8 I/Os written
+	# and read back are 32 commands
+	run fa1 --filename="$NS2" --rw=write --bs=1m --size=8m --iodepth=2 --force_async=1 \
 		--verify=crc32c --do_verify=1
 	n=$(sqes | wc -l)
 	flagged=$(sqes_where 'async')

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The VM suites: boots Debian's 6.12 kernel (bookworm-backports) under QEMU
-# with emulated NVMe namespaces and runs the NVMe suite in it, then a smoke
-# pass on Debian 12's own 6.1 kernel. Prints each suite's closing line and
+# with emulated NVMe namespaces and runs the NVMe suite and the io_uring
+# options suite in it (guest-nvme-all.sh), then a smoke pass on Debian 12's
+# own 6.1 kernel. Prints each suite's closing line and
 # exits non-zero when any case failed or a VM did not finish.
 #
 # Needs qemu-system-x86, busybox-static, apt access to Debian's archive and
@@ -34,7 +35,7 @@ if [ -n "${BLK_TEST_BUILDS:-}" ]; then
 		"${ns_full[@]}" -- "$here/guest-builds.sh"
 fi
 "$here/vm-run" --kernel 6.12 --timeout "$timeout" --nvme-params "poll_queues=1" \
-	"${ns_full[@]}" -- "$here/run-nvme.sh" || rc=1
+	"${ns_full[@]}" -- "$here/guest-nvme-all.sh" || rc=1
 
 ns_smoke=(
 	--ns 64M,drive.discard=unmap
