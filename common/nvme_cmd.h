@@ -51,7 +51,7 @@ struct blk_nvme_rw {
 	uint8_t prinfo;			/* BLK_NVME_PRINFO_* */
 	uint8_t dtype;			/* write only: directive type, 0 = none */
 	uint16_t dspec;			/* write only: directive specific */
-	uint32_t reftag;		/* initial reference tag, low 32 bits */
+	uint64_t reftag;		/* initial reference tag: 32 bits, 48 with a 64-bit guard */
 	uint16_t apptag;		/* expected/stored application tag */
 	uint16_t apptag_mask;		/* apptag bits to check */
 };

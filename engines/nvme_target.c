@@ -21,7 +21,6 @@
 #include "nvme_uring.h"
 #include "options.h"
 
-#define PI_TUPLE_SIZE	8u
 
 /*
  * Polled completions need the driver's poll queues; the block device of
@@ -53,7 +52,9 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 {
 	struct blk_options *o = td->eo;
 	const struct blk_nvme_ns *ns = &t->ns;
-	bool pi_strip = ns->pi_type && o->pi_act && ns->ms == PI_TUPLE_SIZE;
+	uint32_t tuple = blk_nvme_pi_tuple_size(ns);
+	/* PRACT with metadata of just the tuple: the controller inserts and strips it. */
+	bool pi_strip = ns->pi_type && o->pi_act && ns->ms == tuple;
 	unsigned long long need;
 	char msg[256];
 	int ret;
@@ -69,9 +70,9 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 	t->md_per_block = !ns->extended_lba && ns->ms && !pi_strip ? ns->ms : 0;
 	t->pi_host = ns->pi_type && !o->pi_act;
 	t->prinfo = 0;
-	if (ns->pi_type && ns->ms < PI_TUPLE_SIZE) {
-		log_err("blkengine: %s: protection information type %u with %u bytes of metadata is not a format this engine can serve\n",
-			path, ns->pi_type, ns->ms);
+	if (ns->pi_type && ns->ms < tuple) {
+		log_err("blkengine: %s: protection information type %u with %u bytes of metadata (its tuple needs %u) is not a format this engine can serve\n",
+			path, ns->pi_type, ns->ms, tuple);
 		return -EOPNOTSUPP;
 	}
 	if (ns->pi_type) {
@@ -88,6 +89,7 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 			.extended = ns->extended_lba,
 			.pi_first = ns->pi_first,
 			.pi_type = ns->pi_type,
+			.guard64 = ns->pif == BLK_NVME_PIF_64B_GUARD,
 		};
 	}
 	if (t->md_per_block) {

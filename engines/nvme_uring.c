@@ -676,7 +676,8 @@ static void fill_pi(const struct nvme_target *t, const struct blk_options *o,
 	if (!t->ns.pi_type)
 		return;
 	rw->prinfo = t->prinfo;
-	rw->reftag = (uint32_t)rw->slba;
+	/* Types 1 and 2: the LBA's low bits, as wide as the format's tag. */
+	rw->reftag = t->pi.guard64 ? rw->slba & ((1ull << 48) - 1) : (uint32_t)rw->slba;
 	rw->apptag = (uint16_t)o->apptag;
 	rw->apptag_mask = (uint16_t)o->apptag_mask;
 }
@@ -814,7 +815,7 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 	req->prep_t = NULL;
 	if (io_u->ddir == DDIR_WRITE && data && t->pi_host)
 		blk_pi_generate(&t->pi, io_u->xfer_buf, req->md, (uint32_t)blk_geom_blocks(g, len),
-				(uint32_t)slba, (uint16_t)o->apptag);
+				slba, (uint16_t)o->apptag);
 	for (; done < len; chunk++) {
 		uint32_t n = (uint32_t)blk_split_len(len, g->max_xfer, chunk);
 		uint64_t first = blk_geom_blocks(g, done);
@@ -1198,7 +1199,7 @@ static void check_read_pi(struct thread_data *td, struct nvme_req *req)
 		return;
 	if (blk_pi_check(&t->pi, io_u->xfer_buf, req->md,
 			 (uint32_t)blk_geom_blocks(g, io_u->xfer_buflen),
-			 (uint32_t)blk_geom_blocks(g, io_u->offset), (uint16_t)o->apptag,
+			 blk_geom_blocks(g, io_u->offset), (uint16_t)o->apptag,
 			 (uint16_t)o->apptag_mask, checks, &bad)) {
 		/* Which check: the first that fails at that block, in blk_pi_check's order. */
 		static const struct { unsigned int check; uint32_t status; } order[] = {
@@ -1214,7 +1215,7 @@ static void check_read_pi(struct thread_data *td, struct nvme_req *req)
 				continue;
 			if (blk_pi_check(&t->pi, io_u->xfer_buf, req->md,
 					 (uint32_t)blk_geom_blocks(g, io_u->xfer_buflen),
-					 (uint32_t)blk_geom_blocks(g, io_u->offset),
+					 blk_geom_blocks(g, io_u->offset),
 					 (uint16_t)o->apptag, (uint16_t)o->apptag_mask,
 					 order[i].check, &one) && one == bad) {
 				status = order[i].status;

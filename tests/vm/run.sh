@@ -21,6 +21,7 @@ rc=0
 
 # nsid 1: 512   2: 4096   3: 512+8 PI type 1   4: 4096+64 extended LBA
 # 5: read-only (writes fail: Write Fault)   6: qcow2 under blkdebug (reads fail)
+# 7: 512+16 PI type 1 with the 64-bit guard (PIF 2)
 ns_full=(
 	--ns 64M,drive.discard=unmap
 	--ns 64M,logical_block_size=4096,physical_block_size=4096,drive.discard=unmap
@@ -28,6 +29,7 @@ ns_full=(
 	--ns 64M,logical_block_size=4096,physical_block_size=4096,ms=64,mset=1
 	--ns 16M,drive.readonly=on
 	--ns 16M,blkdebug=read
+	--ns 64M,ms=16,mset=0,pi=1,pif=2
 )
 # Several modules (the mutants step): each runs its narrowed suite in one boot.
 if [ -n "${BLK_TEST_BUILDS:-}" ]; then
