@@ -492,6 +492,7 @@ if t_only "$name" || t_only "matrix-vm"; then
 			--timeout "${BLK_VM_TIMEOUT:-1800}" --nvme-params "" \
 			--ns 64M,drive.discard=unmap \
 			--ns 64M,logical_block_size=4096,physical_block_size=4096 \
+			--ns 16M,ms=16,mset=0,pi=1,pif=2 \
 			-- "$blk_top/tests/vm/guest-matrix.sh"
 		rc=$?
 		# The guest's cases are counted as suite matrix-vm; here only the
