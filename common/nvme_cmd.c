@@ -77,7 +77,9 @@ static int blk_nvme_cmd_rw(struct nvme_uring_cmd *cmd, uint8_t opcode,
 	cmd->cdw11 = (uint32_t)(rw->slba >> 32);
 	cmd->cdw12 = cdw12;
 	cmd->cdw13 = (uint32_t)rw->dspec << BLK_CDW13_DSPEC_SHIFT;
-	cmd->cdw14 = rw->reftag;
+	/* A 48-bit reference tag (64-bit guard formats) has its top in CDW3. */
+	cmd->cdw3 = (uint32_t)(rw->reftag >> 32);
+	cmd->cdw14 = (uint32_t)rw->reftag;
 	cmd->cdw15 = rw->apptag | (uint32_t)rw->apptag_mask << BLK_CDW15_MASK_SHIFT;
 	return 0;
 }
@@ -90,6 +92,12 @@ int blk_nvme_cmd_read(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw)
 int blk_nvme_cmd_write(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw)
 {
 	return blk_nvme_cmd_rw(cmd, nvme_cmd_write, rw, BLK_RW_DATA_OUT);
+}
+
+/* Compare: the controller checks the blocks against the buffer it is sent. */
+int blk_nvme_cmd_compare(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw)
+{
+	return blk_nvme_cmd_rw(cmd, nvme_cmd_compare, rw, BLK_RW_DATA_IN);
 }
 
 int blk_nvme_cmd_write_zeroes(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw)

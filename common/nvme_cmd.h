@@ -51,7 +51,7 @@ struct blk_nvme_rw {
 	uint8_t prinfo;			/* BLK_NVME_PRINFO_* */
 	uint8_t dtype;			/* write only: directive type, 0 = none */
 	uint16_t dspec;			/* write only: directive specific */
-	uint32_t reftag;		/* initial reference tag, low 32 bits */
+	uint64_t reftag;		/* initial reference tag: 32 bits, 48 with a 64-bit guard */
 	uint16_t apptag;		/* expected/stored application tag */
 	uint16_t apptag_mask;		/* apptag bits to check */
 };
@@ -60,6 +60,8 @@ struct blk_nvme_rw {
 int blk_nvme_cmd_read(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
 /* FUA, LR, PRINFO, PI tags, DTYPE/DSPEC (e.g. FDP placement). */
 int blk_nvme_cmd_write(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
+/* The data is sent: FUA, LR, PRINFO, PI tags. */
+int blk_nvme_cmd_compare(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
 /* No data; FUA, LR, DEAC, PRINFO, PI tags. */
 int blk_nvme_cmd_write_zeroes(struct nvme_uring_cmd *cmd, const struct blk_nvme_rw *rw);
 /* No data; FUA, LR, PRINFO, PI tags. */

@@ -27,6 +27,7 @@
 
 _Static_assert(sizeof(struct nvme_id_ctrl) == BLK_NVME_IDENTIFY_SIZE, "id_ctrl size");
 _Static_assert(sizeof(struct nvme_id_ns) == BLK_NVME_IDENTIFY_SIZE, "id_ns size");
+_Static_assert(sizeof(struct nvme_nvm_id_ns) == BLK_NVME_IDENTIFY_SIZE, "nvm id_ns size");
 
 /* LBA data sizes we accept: 512 bytes (the spec's minimum) to 16 MiB. */
 #define BLK_LBADS_MIN	9
@@ -179,6 +180,8 @@ int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
 	ns->dlfeat = id.dlfeat;
 	ns->dealloc_zeroes = (id.dlfeat & NVME_NS_DLFEAT_RB) == NVME_NS_DLFEAT_RB_ALL_0S;
 
+	ns->pif = BLK_NVME_PIF_16B_GUARD;
+	ns->elbas = !!(le32toh(ctrl.ctratt) & NVME_CTRL_CTRATT_ELBAS);
 	ns->vwc = !!(ctrl.vwc & NVME_CTRL_VWC_PRESENT);
 	ns->oncs = le16toh(ctrl.oncs);
 	ns->has_compare = !!(ns->oncs & NVME_CTRL_ONCS_COMPARE);
@@ -189,6 +192,36 @@ int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
 
 	ns->mdts_bytes = blk_nvme_mdts_bytes(ctrl.mdts, min_page);
 	ns->kernel_max_bytes = kernel_max_bytes;
+	return 0;
+}
+
+int blk_nvme_ns_parse_nvm(const void *id_nvm_ns, struct blk_nvme_ns *ns,
+			  char *msg, size_t msg_len)
+{
+	struct nvme_nvm_id_ns nvm;
+	uint32_t elbaf;
+	unsigned int sts;
+
+	memcpy(&nvm, id_nvm_ns, sizeof(nvm));
+	/* blk_nvme_ns_parse() checked lbaf against the 64 formats */
+	elbaf = le32toh(nvm.elbaf[ns->lbaf]);
+	sts = elbaf & NVME_NVM_ELBAF_STS_MASK;
+	ns->pif = (elbaf & NVME_NVM_ELBAF_PIF_MASK) >> 7;
+	if (!ns->pi_type)
+		return 0;
+	if (ns->pif == BLK_NVME_PIF_32B_GUARD || ns->pif > BLK_NVME_PIF_64B_GUARD) {
+		blk_msg(msg, msg_len,
+			"namespace %" PRIu32 " LBA format %u has protection information with a %s guard; the engine serves the 16-bit and 64-bit guard formats (format the namespace to one of them)",
+			ns->nsid, ns->lbaf, ns->pif == BLK_NVME_PIF_32B_GUARD ? "32-bit (CRC-32C)" : "reserved (PIF 3)");
+		return -EOPNOTSUPP;
+	}
+	if (sts) {
+		/* The tags would need values only the lab's application knows. */
+		blk_msg(msg, msg_len,
+			"namespace %" PRIu32 " LBA format %u keeps a %u-bit storage tag in its protection information; the engine does not set storage tags, so it refuses such formats (format the namespace to one with STS 0)",
+			ns->nsid, ns->lbaf, sts);
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 
@@ -277,7 +310,7 @@ int blk_nvme_ns_probe(int fd, const char *path, struct blk_nvme_ns *ns,
 {
 	uint32_t kernel_max = 0;
 	struct stat st;
-	void *id_ctrl, *id_ns;
+	void *id_ctrl, *id_ns, *id_nvm;
 	int nsid, ret;
 
 	if (fstat(fd, &st)) {
@@ -302,12 +335,13 @@ int blk_nvme_ns_probe(int fd, const char *path, struct blk_nvme_ns *ns,
 		return -ENOTTY;
 	}
 
-	id_ctrl = calloc(2, BLK_NVME_IDENTIFY_SIZE);
+	id_ctrl = calloc(3, BLK_NVME_IDENTIFY_SIZE);
 	if (!id_ctrl) {
 		blk_msg(msg, msg_len, "%s: out of memory", path);
 		return -ENOMEM;
 	}
 	id_ns = (char *)id_ctrl + BLK_NVME_IDENTIFY_SIZE;
+	id_nvm = (char *)id_ns + BLK_NVME_IDENTIFY_SIZE;
 
 	errno = 0;
 	ret = nvme_identify_ctrl(fd, id_ctrl);
@@ -328,6 +362,22 @@ int blk_nvme_ns_probe(int fd, const char *path, struct blk_nvme_ns *ns,
 
 	ret = blk_nvme_ns_parse(id_ctrl, id_ns, (uint32_t)nsid, BLK_NVME_MIN_PAGE,
 				kernel_max, ns, msg, msg_len);
+	/* Only extended LBA formats say which guard the PI has. */
+	if (!ret && ns->elbas) {
+		errno = 0;
+		ret = nvme_identify_ns_csi(fd, (uint32_t)nsid, NVME_UUID_NONE, NVME_CSI_NVM, id_nvm);
+		if (ret)
+			ret = blk_identify_err(ret, path, "Namespace (NVM command set)", msg, msg_len);
+		else
+			ret = blk_nvme_ns_parse_nvm(id_nvm, ns, msg, msg_len);
+		if (ret == -EOPNOTSUPP) {
+			char reason[256];
+
+			snprintf(reason, sizeof(reason), "%s", msg);
+			blk_msg(msg, msg_len, "%s: %s", path, reason);
+		}
+		goto free_id;
+	}
 	if (ret && msg && msg_len) {
 		char reason[256];
 

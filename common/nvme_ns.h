@@ -36,6 +36,8 @@ struct blk_nvme_ns {
 	unsigned int lbaf;		/* formatted LBA format index, 0..63 */
 	unsigned int pi_type;		/* 0 none, 1..3 (DPS bits 0-2) */
 	bool pi_first;			/* PI in the first bytes of metadata (DPS bit 3) */
+	unsigned int pif;		/* PI format: BLK_NVME_PIF_* (ELBAF; 16-bit guard without it) */
+	bool elbas;			/* controller has extended LBA formats (CTRATT bit 15) */
 	uint8_t dlfeat;			/* raw DLFEAT */
 	bool dealloc_zeroes;		/* deallocated blocks read as zeroes */
 	uint64_t mdts_bytes;		/* MDTS alone, 0 = no limit reported */
@@ -48,6 +50,17 @@ struct blk_nvme_ns {
 	bool has_write_zeroes;
 	bool has_verify;
 };
+
+/* Protection information formats (ELBAF PIF): the guard's width. */
+#define BLK_NVME_PIF_16B_GUARD	0u	/* 8-byte tuple, CRC-16 T10-DIF */
+#define BLK_NVME_PIF_32B_GUARD	1u	/* 16-byte tuple, CRC-32C (not served) */
+#define BLK_NVME_PIF_64B_GUARD	2u	/* 16-byte tuple, CRC-64 NVMe, 48-bit ref tag */
+
+/* Bytes of the PI tuple of a namespace with protection information. */
+static inline uint32_t blk_nvme_pi_tuple_size(const struct blk_nvme_ns *ns)
+{
+	return ns->pif == BLK_NVME_PIF_16B_GUARD ? 8u : 16u;
+}
 
 /*
  * Bytes MDTS allows for a controller whose minimum memory page size is
@@ -69,9 +82,19 @@ int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
 		      struct blk_nvme_ns *ns, char *msg, size_t msg_len);
 
 /*
+ * Adds what the NVM command set's own Identify Namespace (CNS 05h, CSI 0)
+ * says of the formatted LBA format to ns (after blk_nvme_ns_parse; only
+ * for a controller with ns->elbas): the PI format and storage tag size.
+ * Returns 0, or -EOPNOTSUPP with a reason in msg for a protected format
+ * the engine cannot serve (a storage tag, a 32-bit guard, a reserved PIF).
+ */
+int blk_nvme_ns_parse_nvm(const void *id_nvm_ns, struct blk_nvme_ns *ns,
+			  char *msg, size_t msg_len);
+
+/*
  * The geometry fio sees on ns: blocks of lba_size bytes, plus ms for
  * extended LBA formats unless the controller strips and inserts the whole
- * metadata (pi_strip: PRACT with 8 bytes of metadata), and commands of at
+ * metadata (pi_strip: PRACT with metadata of just the PI tuple), and commands of at
  * most MDTS, the kernel's limit and 65536 blocks (16-bit NLB). Returns 0,
  * or -EOPNOTSUPP (not even one block fits a command) or -EOVERFLOW (nsze
  * blocks do not fit in 64 bits of bytes) with a one-line reason in msg.
@@ -90,8 +113,9 @@ int blk_nvme_kernel_max_bytes(const char *sysfs_root, dev_t dev, uint32_t nsid,
 
 /*
  * Probes an open NVMe generic char device (/dev/ngXnY): namespace id,
- * Identify Controller and Namespace, kernel limit (falls back to MDTS
- * alone). Returns 0 or -errno with msg naming path and what failed.
+ * Identify Controller and Namespace (and the NVM command set's Identify
+ * Namespace where the controller has extended LBA formats), kernel limit
+ * (falls back to MDTS alone). Returns 0 or -errno with msg naming path and what failed.
  */
 int blk_nvme_ns_probe(int fd, const char *path, struct blk_nvme_ns *ns,
 		      char *msg, size_t msg_len);

@@ -46,6 +46,24 @@ static int sqpoll_cpu_cb(void *data, unsigned long long *val)
 	return 0;
 }
 
+/*
+ * write_mode: one command for every write, as before, or a mix by
+ * percentage ("write/60:zeroes/30:uncor/10"); write_mode keeps the single
+ * mode's value, BLK_WRITE_MODE_MIX for a mix.
+ */
+static int write_mode_cb(void *data, const char *str)
+{
+	struct blk_options *o = data;
+	char err[192];
+
+	if (blk_write_mix_parse(str, &o->write_mix, err, sizeof(err))) {
+		log_err("blkengine: write_mode=%s: %s\n", str, err);
+		return 1;
+	}
+	o->write_mode = o->write_mix.nr == 1 ? o->write_mix.mode[0] : BLK_WRITE_MODE_MIX;
+	return 0;
+}
+
 static int parse_pi_chk(const char *str, unsigned int *chk)
 {
 	*chk = 0;
@@ -187,10 +205,10 @@ struct fio_option blk_fio_options[] = {
 	{
 		.name	= "write_mode",
 		.lname	= "Write command type",
-		.type	= FIO_OPT_STR,
-		.off1	= offsetof(struct blk_options, write_mode),
+		.type	= FIO_OPT_STR_STORE,
+		.cb	= write_mode_cb,
 		.def	= "write",
-		.help	= "Command issued for writes",
+		.help	= "Command issued for writes, or a mix by percentage (write/60:zeroes/30:uncor/10)",
 		.posval	= {
 			{ .ival = "write", .oval = BLK_WRITE_MODE_WRITE, .help = "Write" },
 			{ .ival = "uncor", .oval = BLK_WRITE_MODE_UNCOR, .help = "Write Uncorrectable (NVMe)" },
@@ -210,8 +228,8 @@ struct fio_option blk_fio_options[] = {
 	},
 #ifdef BLK_FIO_HAS_VERIFY_IN_DEV
 	/*
-	 * io_uring_cmd's option, taken so its job files load; compare is
-	 * refused at start-up (blkengine.c) until the engine issues Compare.
+	 * io_uring_cmd's option: compare is blk_verify_compare=1 (set in
+	 * blkengine.c), so its job files run unchanged.
 	 */
 	{
 		.name	= "verify_mode",
@@ -219,12 +237,12 @@ struct fio_option blk_fio_options[] = {
 		.type	= FIO_OPT_STR,
 		.off1	= offsetof(struct blk_options, verify_mode),
 		.def	= "read",
-		.help	= "Command issued in the verify phase (compare is not implemented yet)",
+		.help	= "Command issued in the verify phase",
 		.posval	= {
 			{ .ival = "read", .oval = BLK_VERIFY_MODE_READ,
 			  .help = "Read the data back and verify it in fio" },
 			{ .ival = "compare", .oval = BLK_VERIFY_MODE_COMPARE,
-			  .help = "NVMe Compare (refused: not implemented yet)" },
+			  .help = "NVMe Compare: the controller checks the blocks against verify_pattern (as blk_verify_compare=1)" },
 		},
 		ENGINE_OPT,
 	},
@@ -404,6 +422,93 @@ struct fio_option blk_fio_options[] = {
 		.help	= "NVMe: also write the health report to this file as JSON, one object per namespace a line",
 		ENGINE_OPT,
 	},
+#ifdef FIO_HAVE_IOPRIO_CLASS
+	/*
+	 * fio's io_uring engines' cmdprio options: the engine hands them to
+	 * fio's own cmdprio code (nvme_uring.c), so percentages, bssplit and
+	 * the per-priority latency lines work as there.
+	 */
+	{
+		.name	= "cmdprio_percentage",
+		.lname	= "high priority percentage",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, cmdprio_percentage[DDIR_READ]),
+		.off2	= offsetof(struct blk_options, cmdprio_percentage[DDIR_WRITE]),
+		.minval	= 0,
+		.maxval	= 100,
+		.help	= "Send high priority I/O this percentage of the time",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "cmdprio_class",
+		.lname	= "Asynchronous I/O priority class",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, cmdprio_class[DDIR_READ]),
+		.off2	= offsetof(struct blk_options, cmdprio_class[DDIR_WRITE]),
+		.help	= "Set asynchronous IO priority class",
+		.minval	= IOPRIO_MIN_PRIO_CLASS + 1,
+		.maxval	= IOPRIO_MAX_PRIO_CLASS,
+		.interval = 1,
+		ENGINE_OPT,
+	},
+	{
+		.name	= "cmdprio_hint",
+		.lname	= "Asynchronous I/O priority hint",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, cmdprio_hint[DDIR_READ]),
+		.off2	= offsetof(struct blk_options, cmdprio_hint[DDIR_WRITE]),
+		.help	= "Set asynchronous IO priority hint",
+		.minval	= 0,
+		.maxval	= BLK_IOPRIO_MAX_HINT,
+		.interval = 1,
+		ENGINE_OPT,
+	},
+	{
+		.name	= "cmdprio",
+		.lname	= "Asynchronous I/O priority level",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, cmdprio_level[DDIR_READ]),
+		.off2	= offsetof(struct blk_options, cmdprio_level[DDIR_WRITE]),
+		.help	= "Set asynchronous IO priority level",
+		.minval	= IOPRIO_MIN_PRIO,
+		.maxval	= IOPRIO_MAX_PRIO,
+		.interval = 1,
+		ENGINE_OPT,
+	},
+	{
+		.name	= "cmdprio_bssplit",
+		.lname	= "Priority percentage block size split",
+		.type	= FIO_OPT_STR_STORE,
+		.off1	= offsetof(struct blk_options, cmdprio_bssplit),
+		.help	= "Set priority percentages for different block sizes",
+		ENGINE_OPT,
+	},
+#endif
+	{
+		.name	= "blk_verify_compare",
+		.lname	= "Verify by NVMe Compare",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct blk_options, verify_compare),
+		.def	= "0",
+		.help	= "NVMe: with verify=pattern, the verify phase sends Compare (05h) with the pattern instead of reading the data back",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "nowait",
+		.lname	= "RWF_NOWAIT",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct blk_options, nowait),
+		.help	= "Accepted for io_uring_cmd job files; passthrough commands have no RWF_NOWAIT",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "force_async",
+		.lname	= "Force async",
+		.type	= FIO_OPT_INT,
+		.off1	= offsetof(struct blk_options, force_async),
+		.help	= "Set IOSQE_ASYNC every N requests",
+		ENGINE_OPT,
+	},
 	{
 		.name	= NULL,
 	},
@@ -426,7 +531,7 @@ const struct blk_option_doc blk_option_docs[] = {
 	  "virtio-blk has no equivalent and ignores it." },
 	{ "writefua",		BLK_KINDS_ALL,		NULL },
 	{ "write_mode",		BLK_KINDS_ALL,
-	  "virtio-blk takes write and zeroes; verify= needs write_mode=write." },
+	  "virtio-blk takes write and zeroes, not a mix; verify= needs write_mode=write. In a mix (nvme-passthru-uring) each write picks its command by the percentages, which add up to 100; fio counts them all as writes, and the job ends with a line of commands and latency per command." },
 	{ "deac",		BLK_KINDS_ALL,		NULL },
 #ifndef BLK_FIO_HAS_NUM_RANGE
 	{ "num_range",		BLK_KINDS_NVME,
@@ -456,5 +561,22 @@ const struct blk_option_doc blk_option_docs[] = {
 	  "Once per namespace: jobs running at the same time on one namespace share one reading at the start and one at the end. SMART figures are the controller's (nsid FFFFFFFFh), as nvme smart-log shows them; FDP figures are those of the namespace's endurance group. A log the controller refuses is noted once and left out." },
 	{ "blk_health_json",	BLK_KINDS_NVME,
 	  "Truncated when the run starts; with blk_health=0 nothing is written." },
+#ifdef FIO_HAVE_IOPRIO_CLASS
+	{ "cmdprio_percentage",	BLK_KINDS_NVME,
+	  "Puts the priority in the SQE's ioprio, picked per I/O by fio's cmdprio code. Linux 6.12 refuses an ioprio on passthrough commands: a start-up probe then refuses the job (see the README). One value for both directions, or read,write." },
+	{ "cmdprio_class",	BLK_KINDS_NVME,
+	  "1 RT, 2 BE, 3 IDLE; unset means BE." },
+	{ "cmdprio_hint",	BLK_KINDS_NVME,
+	  "Put in the priority's hint bits (bits 3-12) with cmdprio_percentage; with fio 3.39 and later in cmdprio_bssplit entries too." },
+	{ "cmdprio",		BLK_KINDS_NVME,		NULL },
+	{ "cmdprio_bssplit",	BLK_KINDS_NVME,
+	  "As in fio's io_uring engines (bs/percentage[/class/level], per direction); not with cmdprio_percentage." },
+#endif
+	{ "blk_verify_compare",	BLK_KINDS_NVME,
+	  "The controller compares; a block that differs fails the I/O with NVMe status 0x285 Compare Failure, named on a line before fio's. Needs a fixed verify_pattern (no %o) and the Compare command (ONCS bit 0); refused otherwise. With fio 3.39 and later, io_uring_cmd's verify_mode=compare means the same." },
+	{ "nowait",		BLK_KINDS_NVME,
+	  "No effect: the kernel already issues every passthrough command without blocking and hands it to a worker when the device queue is full, and RWF_NOWAIT's bit would land in uring_cmd_flags, which the kernel refuses." },
+	{ "force_async",	BLK_KINDS_NVME,
+	  "Counts commands (an I/O split at the maximum transfer is several); 0 or unset never." },
 	{ .name = NULL },
 };

@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "write_mix.h"
+
 struct fio_option;
 struct thread_data;
 
@@ -27,6 +29,7 @@ enum blk_write_mode {
 	BLK_WRITE_MODE_UNCOR,
 	BLK_WRITE_MODE_ZEROES,
 	BLK_WRITE_MODE_VERIFY,
+	BLK_WRITE_MODE_MIX,		/* several, by percentage: blk_options.write_mix */
 };
 
 /* pi_chk is a list of these, as in fio's io_uring_cmd engine */
@@ -96,7 +99,23 @@ struct blk_options {
 	unsigned int ring;		/* enum blk_ring */
 	unsigned int health;		/* NVMe: health logs around the run */
 	char *health_json;		/* NVMe: the health report as JSON, NULL none */
+
+	/* fio's io_uring engines', so their job files load (nvme-passthru-uring) */
+	unsigned int force_async;	/* IOSQE_ASYNC on every Nth command, 0 never */
+	unsigned int nowait;		/* accepted; passthrough has no RWF_NOWAIT */
+	unsigned int cmdprio_percentage[2];	/* [DDIR_READ], [DDIR_WRITE] */
+	unsigned int cmdprio_class[2];
+	unsigned int cmdprio_level[2];
+	unsigned int cmdprio_hint[2];
+	char *cmdprio_bssplit;
+
+	/* write_mode as parsed: one mode (nr 1) or a weighted mix */
+	struct blk_write_mix write_mix;
+	unsigned int verify_compare;	/* NVMe: verify=pattern by Compare, not Read */
 };
+
+/* Largest I/O priority hint (the kernel's IOPRIO_HINT bits: 10) */
+#define BLK_IOPRIO_MAX_HINT	1023
 
 extern struct fio_option blk_fio_options[];
 

@@ -40,16 +40,13 @@ static const struct blk_backend *backend_of_kind(enum blk_kind kind)
 
 /*
  * Options of newer fio that change what the device must be told: data
- * placement, zones, verification in the device. The engine does not
+ * placement and zones. The engine does not
  * implement them yet; a job run without them would write unplaced data,
  * ignore zone rules or verify in fio instead, so it is refused at start-up
  * naming the option. Each check exists only where this fio has the option.
  */
 static int refuse_unimplemented(struct thread_data *td)
 {
-	struct blk_options *o = td->eo;
-
-	(void)o;
 #if defined(BLK_FIO_HAS_DATAPLACEMENT)
 	if (td->o.dp_type != FIO_DP_NONE) {
 		const char *opt = td->o.dp_type == FIO_DP_STREAMS ? "dataplacement=streams" :
@@ -90,12 +87,6 @@ static int refuse_unimplemented(struct thread_data *td)
 			"); use zonemode=none or zonemode=strided, or fio's io_uring_cmd engine for zoned namespaces\n");
 		return 1;
 	}
-#ifdef BLK_FIO_HAS_VERIFY_IN_DEV
-	if (o->verify_mode == BLK_VERIFY_MODE_COMPARE) {
-		log_err("blkengine: verify_mode=compare: the engine does not issue NVMe Compare commands yet; use verify_mode=read (the default: fio reads the data back and checks it)\n");
-		return 1;
-	}
-#endif
 	return 0;
 }
 
@@ -117,6 +108,17 @@ static const struct blk_backend *choose_backend(struct thread_data *td)
 		return NULL;
 	}
 #endif
+#ifdef BLK_FIO_HAS_VERIFY_IN_DEV
+	/* io_uring_cmd's spelling of blk_verify_compare=1 (fio 3.39 and later). */
+	if (((struct blk_options *)td->eo)->verify_mode == BLK_VERIFY_MODE_COMPARE)
+		((struct blk_options *)td->eo)->verify_compare = 1;
+#endif
+	/* Only NVMe has a Compare command; a virtio-blk verify must read. */
+	if (kind != BLK_KIND_NVME_URING && ((struct blk_options *)td->eo)->verify_compare) {
+		log_err("blkengine: verify_mode=compare / blk_verify_compare=1: the %s engine has no Compare command (NVMe only, filename=/dev/ngXnY); drop it so that fio reads the data back and checks it\n",
+			blk_kind_name(kind));
+		return NULL;
+	}
 	be = backend_of_kind(kind);
 	if (!be)
 		log_err("blkengine: the %s engine is not part of this build of libblkengine.so\n",

@@ -21,7 +21,6 @@
 #include "nvme_uring.h"
 #include "options.h"
 
-#define PI_TUPLE_SIZE	8u
 
 /*
  * Polled completions need the driver's poll queues; the block device of
@@ -53,7 +52,9 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 {
 	struct blk_options *o = td->eo;
 	const struct blk_nvme_ns *ns = &t->ns;
-	bool pi_strip = ns->pi_type && o->pi_act && ns->ms == PI_TUPLE_SIZE;
+	uint32_t tuple = blk_nvme_pi_tuple_size(ns);
+	/* PRACT with metadata of just the tuple: the controller inserts and strips it. */
+	bool pi_strip = ns->pi_type && o->pi_act && ns->ms == tuple;
 	unsigned long long need;
 	char msg[256];
 	int ret;
@@ -69,9 +70,9 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 	t->md_per_block = !ns->extended_lba && ns->ms && !pi_strip ? ns->ms : 0;
 	t->pi_host = ns->pi_type && !o->pi_act;
 	t->prinfo = 0;
-	if (ns->pi_type && ns->ms < PI_TUPLE_SIZE) {
-		log_err("blkengine: %s: protection information type %u with %u bytes of metadata is not a format this engine can serve\n",
-			path, ns->pi_type, ns->ms);
+	if (ns->pi_type && ns->ms < tuple) {
+		log_err("blkengine: %s: protection information type %u with %u bytes of metadata (its tuple needs %u) is not a format this engine can serve\n",
+			path, ns->pi_type, ns->ms, tuple);
 		return -EOPNOTSUPP;
 	}
 	if (ns->pi_type) {
@@ -88,6 +89,7 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 			.extended = ns->extended_lba,
 			.pi_first = ns->pi_first,
 			.pi_type = ns->pi_type,
+			.guard64 = ns->pif == BLK_NVME_PIF_64B_GUARD,
 		};
 	}
 	if (t->md_per_block) {
@@ -117,7 +119,22 @@ static int check_commands(struct thread_data *td, const char *path, struct nvme_
 		[BLK_WRITE_MODE_VERIFY] = "verify",
 	};
 	bool ok = true;
+	unsigned int i, mode;
 
+	if (o->verify_compare) {
+		/* Compare sends what the block must hold: only a pattern fio can give again. */
+		if (td->o.verify != VERIFY_PATTERN_NO_HDR || !td->o.verify_pattern_bytes ||
+		    td->o.verify_fmt_sz) {
+			log_err("blkengine: %s: verify_mode=compare / blk_verify_compare=1 needs verify=pattern with a fixed verify_pattern (e.g. verify_pattern=0xdeadbeef, no %%o): the controller compares the blocks against data the engine sends\n",
+				path);
+			return -EINVAL;
+		}
+		if (!(ns->oncs & 0x1)) {
+			log_err("blkengine: %s: verify_mode=compare / blk_verify_compare=1: the controller has no Compare command (ONCS bit 0 clear, ONCS 0x%x); verify by reading instead (verify_mode=read, blk_verify_compare=0)\n",
+				path, ns->oncs);
+			return -EOPNOTSUPP;
+		}
+	}
 	if (td_trim(td) && !ns->has_dsm) {
 		log_err("blkengine: %s: the controller has no Dataset Management command, so trims cannot be sent; remove trim from rw=\n",
 			path);
@@ -125,25 +142,31 @@ static int check_commands(struct thread_data *td, const char *path, struct nvme_
 	}
 	if (!td_write(td) || o->write_mode == BLK_WRITE_MODE_WRITE)
 		return 0;
-	switch (o->write_mode) {
-	case BLK_WRITE_MODE_UNCOR:
-		ok = ns->has_write_uncor;
-		break;
-	case BLK_WRITE_MODE_ZEROES:
-		ok = ns->has_write_zeroes;
-		break;
-	case BLK_WRITE_MODE_VERIFY:
-		ok = ns->has_verify;
-		break;
-	}
-	if (!ok) {
-		log_err("blkengine: %s: write_mode=%s: the controller does not support that command (ONCS 0x%x)\n",
-			path, mode_name[o->write_mode], ns->oncs);
-		return -EOPNOTSUPP;
+	/* Each command of a mix (write_mix holds the single mode too). */
+	for (i = 0; i < o->write_mix.nr; i++) {
+		mode = o->write_mix.mode[i];
+		switch (mode) {
+		case BLK_WRITE_MODE_UNCOR:
+			ok = ns->has_write_uncor;
+			break;
+		case BLK_WRITE_MODE_ZEROES:
+			ok = ns->has_write_zeroes;
+			break;
+		case BLK_WRITE_MODE_VERIFY:
+			ok = ns->has_verify;
+			break;
+		default:
+			ok = true;
+		}
+		if (!ok) {
+			log_err("blkengine: %s: write_mode=%s: the controller does not support that command (ONCS 0x%x)\n",
+				path, mode_name[mode], ns->oncs);
+			return -EOPNOTSUPP;
+		}
 	}
 	if (td->o.verify != VERIFY_NONE) {
 		log_err("blkengine: %s: write_mode=%s sends no data, so verify= cannot check what it wrote; drop verify= (check the result with a separate read job, e.g. verify=pattern verify_pattern=0 after write_mode=zeroes)\n",
-			path, mode_name[o->write_mode]);
+			path, o->write_mode == BLK_WRITE_MODE_MIX ? "(a mix)" : mode_name[o->write_mode]);
 		return -EINVAL;
 	}
 	return 0;

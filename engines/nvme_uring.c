@@ -23,12 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <liburing.h>
 #include <linux/nvme_ioctl.h>
 
 #include "fio.h"
+#include "engines/cmdprio.h"	/* fio's: cmdprio_* as its io_uring engines have them */
 
 #include "backend.h"
 #include "io_geom.h"
@@ -40,6 +42,9 @@
 #include "nvme_uring.h"
 #include "options.h"
 #include "req_pool.h"
+
+/* build_rw's mode for a verify read sent as Compare (no write mode has it). */
+#define BLK_WRITE_MODE_COMPARE_READ	0x100
 
 /* Distinct NVMe statuses counted for the summary at the end of a job. */
 #define STATUS_SLOTS		16
@@ -59,6 +64,9 @@ struct nvme_req {
 	const struct nvme_target *prep_t;
 	unsigned char *md;		/* separate metadata, md_per_io_size bytes */
 	struct nvme_dsm_range *ranges;	/* num_range entries: a trim's DSM payload */
+	unsigned int wmode;		/* a write's command (enum blk_write_mode) in a mix */
+	bool compare;			/* a verify read sent as NVMe Compare */
+	uint64_t queued_ns;		/* when queued, for the mix's latency per command */
 	struct iovec iov[];		/* one per command when vectored */
 };
 
@@ -110,6 +118,27 @@ struct nvme_thread {
 	uint64_t status_other;
 	bool vec_fixed_refused;
 	struct blk_health_job *health;	/* nvme_health.c: logs around the run */
+	/*
+	 * What queue() adds to the SQEs of an io_u, when sqe_extras is set:
+	 * IOSQE_ASYNC on every async_every-th command (force_async), and the
+	 * I/O priority of reads and writes (prio/prioclass, cmdprio_*), which
+	 * fio's cmdprio code picks per io_u. cmdprio_opts is the copy of the
+	 * job's options that code keeps a pointer to.
+	 */
+	/*
+	 * write_mode mixes: the command of each write is drawn from mix_rand,
+	 * and counted per command with its latency for the summary line.
+	 */
+	uint64_t mix_rand;
+	struct {
+		uint64_t count, errors, lat_ns, lat_max_ns;
+	} mix_stat[BLK_WRITE_MIX_MODES];
+	bool sqe_extras;
+	unsigned int async_every;
+	unsigned int async_count;
+	bool cmdprio_ready;
+	struct cmdprio cmdprio;
+	struct cmdprio_options cmdprio_opts;
 };
 
 static inline struct nvme_thread *nvme_thread_of(struct thread_data *td)
@@ -133,6 +162,51 @@ static void count_status(struct nvme_thread *nt, uint32_t status)
 		}
 	}
 	nt->status_other++;
+}
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A percentile 0 to 99 for the next write of a mix (xorshift64*). */
+static inline unsigned int mix_percentile(struct nvme_thread *nt)
+{
+	uint64_t x = nt->mix_rand;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	nt->mix_rand = x;
+	return (unsigned int)(((x * 0x2545f4914f6cdd1dull) >> 32) % 100);
+}
+
+/*
+ * fio files every command of a mix under "write": one line says how many
+ * of each were sent and how long they took, queue to completion.
+ */
+static void print_mix_summary(struct thread_data *td, struct nvme_thread *nt)
+{
+	char line[512];
+	size_t off = 0;
+	unsigned int m;
+
+	for (m = 0; m < BLK_WRITE_MIX_MODES && off < sizeof(line); m++) {
+		const typeof(nt->mix_stat[0]) *st = &nt->mix_stat[m];
+
+		if (!st->count)
+			continue;
+		off += (size_t)snprintf(line + off, sizeof(line) - off,
+					"%s%s %llu (errors %llu, avg %.1f us, max %.1f us)",
+					off ? ", " : "", blk_write_mix_name(m),
+					(unsigned long long)st->count, (unsigned long long)st->errors,
+					st->lat_ns / 1000.0 / st->count, st->lat_max_ns / 1000.0);
+	}
+	if (off)
+		log_info("blkengine: %s: write commands: %s\n", td->o.name, line);
 }
 
 static void print_status_summary(struct thread_data *td, struct nvme_thread *nt)
@@ -177,6 +251,8 @@ static void free_thread(struct nvme_thread *nt)
 
 	if (nt->ring_ready)
 		io_uring_queue_exit(&nt->ring);
+	if (nt->cmdprio_ready)
+		fio_cmdprio_cleanup(&nt->cmdprio);
 	for (i = 0; i < nt->nr_targets; i++)
 		nvme_target_close(&nt->targets[i]);
 	free(nt->targets);
@@ -205,6 +281,69 @@ static int alloc_md(struct thread_data *td, struct nvme_thread *nt)
 	if (posix_memalign((void **)&nt->md_buf, 4096, len))
 		return -ENOMEM;
 	memset(nt->md_buf, 0, len);
+	return 0;
+}
+
+/*
+ * force_async, and the I/O priority fio's cmdprio code picks for some
+ * reads and writes (cmdprio_percentage, cmdprio_bssplit), which goes in
+ * the SQE's ioprio as in fio's io_uring engines.
+ */
+static int sqe_extras_init(struct thread_data *td, struct nvme_thread *nt)
+{
+	struct blk_options *o = td->eo;
+	unsigned int d;
+
+	nt->async_every = o->force_async;
+	/* Never zero (xorshift's fixed point); the same seed, the same mix. */
+	nt->mix_rand = (td->o.rand_seed ^ ((uint64_t)td->thread_number << 32)) | 1;
+	if (o->nowait)
+		log_info("blkengine: %s: nowait=1 has no effect on passthrough commands: the kernel issues them without blocking already (see the README)\n",
+			 td->o.name);
+#ifdef FIO_HAVE_IOPRIO_CLASS
+	for (d = 0; d < CMDPRIO_RWDIR_CNT; d++) {
+		nt->cmdprio_opts.percentage[d] = o->cmdprio_percentage[d];
+		nt->cmdprio_opts.class[d] = o->cmdprio_class[d];
+		nt->cmdprio_opts.level[d] = o->cmdprio_level[d];
+#ifdef IOPRIO_MAX_PRIO_HINT
+		nt->cmdprio_opts.hint[d] = o->cmdprio_hint[d];
+#endif
+	}
+	nt->cmdprio_opts.bssplit_str = o->cmdprio_bssplit;
+	if (fio_cmdprio_init(td, &nt->cmdprio, &nt->cmdprio_opts)) {
+		log_err("blkengine: %s: cmdprio_percentage/cmdprio_bssplit: see the message above\n",
+			td->o.name);
+		return -EINVAL;
+	}
+	nt->cmdprio_ready = true;
+#ifndef IOPRIO_MAX_PRIO_HINT
+	/*
+	 * This fio's cmdprio has no hints: the hint goes into the priority
+	 * cmdprio_percentage gives, and into the one its latency lines show.
+	 */
+	if (nt->cmdprio.mode == CMDPRIO_MODE_PERC) {
+		for (d = 0; d < CMDPRIO_RWDIR_CNT; d++) {
+			struct cmdprio_prio *p = &nt->cmdprio.perc_entry[d];
+			uint32_t hint = (uint32_t)o->cmdprio_hint[d] << 3;
+
+			if (!p->perc || !hint)
+				continue;
+			p->prio |= (int32_t)hint;
+			if (td->ts.clat_prio[d] && p->clat_prio_index < td->ts.nr_clat_prio[d])
+				td->ts.clat_prio[d][p->clat_prio_index].ioprio |= hint;
+		}
+	} else if (nt->cmdprio.mode == CMDPRIO_MODE_BSSPLIT &&
+		   (o->cmdprio_hint[0] || o->cmdprio_hint[1])) {
+		log_err("blkengine: %s: cmdprio_hint with cmdprio_bssplit needs fio 3.39 or later (this fio's bssplit entries carry no hint); use cmdprio_percentage\n",
+			td->o.name);
+		return -EINVAL;
+	}
+#endif
+	nt->sqe_extras = nt->async_every || nt->cmdprio.mode != CMDPRIO_MODE_NONE;
+#else
+	(void)d;
+	nt->sqe_extras = nt->async_every;
+#endif
 	return 0;
 }
 
@@ -263,6 +402,9 @@ static int nvme_init(struct thread_data *td)
 	if (!nt->dsm)
 		goto free_nt;
 	nt->vectored = o->nonvectored == 0;
+	ret = sqe_extras_init(td, nt);
+	if (ret)
+		goto free_nt;
 #ifndef BLK_FIO_HAS_NUM_RANGE
 	if (td_trim(td) && blk_num_range(td) > 1)
 		log_info("blkengine: num_range=%u: this fio hands the engine one range per trim, so each Dataset Management command carries one range\n",
@@ -534,14 +676,15 @@ static void fill_pi(const struct nvme_target *t, const struct blk_options *o,
 	if (!t->ns.pi_type)
 		return;
 	rw->prinfo = t->prinfo;
-	rw->reftag = (uint32_t)rw->slba;
+	/* Types 1 and 2: the LBA's low bits, as wide as the format's tag. */
+	rw->reftag = t->pi.guard64 ? rw->slba & ((1ull << 48) - 1) : (uint32_t)rw->slba;
 	rw->apptag = (uint16_t)o->apptag;
 	rw->apptag_mask = (uint16_t)o->apptag_mask;
 }
 
 static int build_rw(struct thread_data *td, const struct nvme_target *t,
 		    struct nvme_uring_cmd *cmd, enum fio_ddir ddir,
-		    struct blk_nvme_rw *rw)
+		    struct blk_nvme_rw *rw, unsigned int wmode)
 {
 	struct blk_options *o = td->eo;
 
@@ -549,11 +692,13 @@ static int build_rw(struct thread_data *td, const struct nvme_target *t,
 	if (ddir == DDIR_READ) {
 		if (o->readfua)
 			rw->flags |= BLK_NVME_RW_FUA;
+		if (wmode == BLK_WRITE_MODE_COMPARE_READ)
+			return blk_nvme_cmd_compare(cmd, rw);
 		return blk_nvme_cmd_read(cmd, rw);
 	}
 	if (o->writefua)
 		rw->flags |= BLK_NVME_RW_FUA;
-	switch (o->write_mode) {
+	switch (wmode) {
 	case BLK_WRITE_MODE_ZEROES:
 		if (o->deac)
 			rw->flags |= BLK_NVME_RW_DEAC;
@@ -580,15 +725,8 @@ static void prepare_fast_rw(struct thread_data *td, struct nvme_target *t)
 
 	t->fast_rw = !t->ns.pi_type && !t->md_per_block &&
 		     o->write_mode == BLK_WRITE_MODE_WRITE &&
-		     !build_rw(td, t, &t->rw_template[DDIR_READ], DDIR_READ, &read) &&
-		     !build_rw(td, t, &t->rw_template[DDIR_WRITE], DDIR_WRITE, &write);
-}
-
-static bool sends_data(struct thread_data *td, enum fio_ddir ddir)
-{
-	struct blk_options *o = td->eo;
-
-	return ddir == DDIR_READ || o->write_mode == BLK_WRITE_MODE_WRITE;
+		     !build_rw(td, t, &t->rw_template[DDIR_READ], DDIR_READ, &read, o->write_mode) &&
+		     !build_rw(td, t, &t->rw_template[DDIR_WRITE], DDIR_WRITE, &write, o->write_mode);
 }
 
 /*
@@ -665,7 +803,7 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 	struct io_u *io_u = req->io_u;
 	const struct nvme_target *t = req->t;
 	const struct blk_geom *g = &t->geom;
-	bool data = sends_data(td, io_u->ddir);
+	bool data = io_u->ddir == DDIR_READ || req->wmode == BLK_WRITE_MODE_WRITE;
 	uint64_t slba = blk_geom_blocks(g, io_u->offset);
 	uint64_t done = 0, len = io_u->xfer_buflen;
 	unsigned int chunk = 0;
@@ -677,7 +815,7 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 	req->prep_t = NULL;
 	if (io_u->ddir == DDIR_WRITE && data && t->pi_host)
 		blk_pi_generate(&t->pi, io_u->xfer_buf, req->md, (uint32_t)blk_geom_blocks(g, len),
-				(uint32_t)slba, (uint16_t)o->apptag);
+				slba, (uint16_t)o->apptag);
 	for (; done < len; chunk++) {
 		uint32_t n = (uint32_t)blk_split_len(len, g->max_xfer, chunk);
 		uint64_t first = blk_geom_blocks(g, done);
@@ -700,7 +838,8 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 			rw.md_len = rw.nlb * t->md_per_block;
 		}
 		cmd = sqe_start(nt, sqe, t, (uint64_t)chunk << 32 | tag);
-		ret = build_rw(td, t, cmd, io_u->ddir, &rw);
+		ret = build_rw(td, t, cmd, io_u->ddir, &rw,
+			       req->compare ? BLK_WRITE_MODE_COMPARE_READ : req->wmode);
 		if (ret) {
 			/* The SQE is taken: make it a no-op the kernel completes. */
 			io_uring_prep_nop(sqe);
@@ -788,8 +927,42 @@ static int queue_one(struct thread_data *td, struct nvme_thread *nt, struct nvme
 	return 0;
 }
 
+/*
+ * Writes what sqe_extras_init() chose into the n SQEs the io_u's commands
+ * took. A slot prepared once keeps its flags from one I/O to the next, so
+ * IOSQE_ASYNC is cleared where it does not belong.
+ */
+static void apply_sqe_extras(struct thread_data *td, struct nvme_thread *nt,
+			     struct nvme_req *req, struct io_u *io_u, unsigned int n)
+{
+	struct io_uring_sq *sq = &nt->ring.sq;
+	uint16_t prio = 0;
+	unsigned int i;
+
+#ifdef FIO_HAVE_IOPRIO_CLASS
+	/*
+	 * Only what cmdprio picks: io_uring_cmd leaves td->ioprio
+	 * (prio/prioclass) out of passthrough SQEs too.
+	 */
+	if ((io_u->ddir == DDIR_READ || io_u->ddir == DDIR_WRITE) &&
+	    nt->cmdprio.mode != CMDPRIO_MODE_NONE && fio_cmdprio_set_ioprio(td, &nt->cmdprio, io_u))
+		prio = (uint16_t)io_u->ioprio;
+#endif
+	for (i = 0; i < n; i++) {
+		struct io_uring_sqe *sqe = &sq->sqes[(size_t)slot_of(nt, req->tag, i) << 1];
+
+		sqe->ioprio = prio;
+		sqe->flags &= ~IOSQE_ASYNC;
+		if (nt->async_every && ++nt->async_count >= nt->async_every) {
+			nt->async_count = 0;
+			sqe->flags |= IOSQE_ASYNC;
+		}
+	}
+}
+
 static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 {
+	struct blk_options *o = td->eo;
 	struct nvme_thread *nt = nvme_thread_of(td);
 	struct nvme_req *req = io_u->engine_data;
 	const struct nvme_target *t = FILE_ENG_DATA(io_u->file);
@@ -802,14 +975,26 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 	/* Its commands are still out: fio never does this, and it must not reach the slots. */
 	if (req->io.pending)
 		return FIO_Q_BUSY;
+	/*
+	 * blk_verify_compare: a verify read carries the pattern the blocks
+	 * must hold, and the controller compares. The buffer then holds what
+	 * fio expects, so its own check passes after a Compare that did.
+	 */
+	req->compare = o->verify_compare && io_u->ddir == DDIR_READ &&
+		       td->runstate == TD_VERIFYING;
+	if (req->compare)
+		(void)cpy_pattern(td->o.verify_pattern, td->o.verify_pattern_bytes,
+				  io_u->xfer_buf, io_u->xfer_buflen);
 	if ((io_u->ddir == DDIR_READ || io_u->ddir == DDIR_WRITE) && t->fast_rw &&
-	    io_u->xfer_buflen <= t->geom.max_xfer) {
+	    !req->compare && io_u->xfer_buflen <= t->geom.max_xfer) {
 		if (!io_uring_sq_space_left(&nt->ring))
 			return FIO_Q_BUSY;
 		if (!queue_fast_rw(nt, req, io_u, t)) {
 			req->t = (struct nvme_target *)t;
 			blk_io_begin(&req->io);
 			blk_io_part_sent(&req->io);
+			if (nt->sqe_extras)
+				apply_sqe_extras(td, nt, req, io_u, 1);
 			nt->queued[nt->nr_queued++] = io_u;
 			return FIO_Q_QUEUED;
 		}
@@ -828,6 +1013,11 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 
 	req->t = (struct nvme_target *)t;
 	blk_io_begin(&req->io);
+	req->wmode = o->write_mode;
+	if (o->write_mode == BLK_WRITE_MODE_MIX && io_u->ddir == DDIR_WRITE) {
+		req->wmode = blk_write_mix_pick(&o->write_mix, mix_percentile(nt));
+		req->queued_ns = now_ns();
+	}
 
 	switch (io_u->ddir) {
 	case DDIR_READ:
@@ -853,6 +1043,9 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 		io_u->error = -ret;
 		return FIO_Q_COMPLETED;
 	}
+	/* None of the io_u's commands is out yet: pending counts its SQEs. */
+	if (nt->sqe_extras)
+		apply_sqe_extras(td, nt, req, io_u, req->io.pending);
 	nt->queued[nt->nr_queued++] = io_u;
 	return FIO_Q_QUEUED;
 }
@@ -951,9 +1144,38 @@ static int nvme_commit(struct thread_data *td)
 
 /* ---- completions ---- */
 
+/*
+ * NVMe statuses of end-to-end protection checks (SCT 2h Media and Data
+ * Integrity Errors): what a failed check of the engine's own is reported
+ * as, the name a controller would have given it.
+ */
+#define PI_STATUS_GUARD		0x282
+#define PI_STATUS_APPTAG	0x283
+#define PI_STATUS_REFTAG	0x284
+
+/*
+ * fio's "io_u error" line leads with libc's text for the errno (EILSEQ:
+ * "Invalid or incomplete multibyte or wide character"), which says nothing
+ * of protection information: a PI error is named here first, by its NVMe
+ * status, before fio prints its line.
+ */
+static void log_pi_error(const struct nvme_req *req, uint32_t status, const char *who)
+{
+	char desc[192];
+
+	blk_nvme_status_describe(status, desc, sizeof(desc));
+	log_err("blkengine: %s: %s offset=%llu, buflen=%llu: %s%s\n",
+		req->io_u->file ? req->io_u->file->file_name : "?",
+		io_ddir_name(req->io_u->ddir), req->io_u->offset, req->io_u->xfer_buflen,
+		desc, who);
+}
+
 static void complete_cmd_error(struct nvme_thread *nt, struct nvme_req *req, int res)
 {
 	if (res > 0) {
+		if (blk_nvme_status_errno((uint32_t)res) == EILSEQ && !req->io.error)
+			log_pi_error(req, (uint32_t)res,
+				     req->compare ? " (verify by Compare: the blocks differ from verify_pattern)" : "");
 		count_status(nt, (uint32_t)res);
 		blk_io_fail(&req->io, BLK_ERR_NVME, (uint32_t)res,
 			    blk_nvme_status_errno((uint32_t)res));
@@ -977,12 +1199,34 @@ static void check_read_pi(struct thread_data *td, struct nvme_req *req)
 		return;
 	if (blk_pi_check(&t->pi, io_u->xfer_buf, req->md,
 			 (uint32_t)blk_geom_blocks(g, io_u->xfer_buflen),
-			 (uint32_t)blk_geom_blocks(g, io_u->offset), (uint16_t)o->apptag,
+			 blk_geom_blocks(g, io_u->offset), (uint16_t)o->apptag,
 			 (uint16_t)o->apptag_mask, checks, &bad)) {
+		/* Which check: the first that fails at that block, in blk_pi_check's order. */
+		static const struct { unsigned int check; uint32_t status; } order[] = {
+			{ BLK_PI_CHECK_GUARD, PI_STATUS_GUARD },
+			{ BLK_PI_CHECK_APPTAG, PI_STATUS_APPTAG },
+			{ BLK_PI_CHECK_REFTAG, PI_STATUS_REFTAG },
+		};
+		uint32_t status = PI_STATUS_GUARD, one;
+		unsigned int i;
+
+		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			if (!(checks & order[i].check))
+				continue;
+			if (blk_pi_check(&t->pi, io_u->xfer_buf, req->md,
+					 (uint32_t)blk_geom_blocks(g, io_u->xfer_buflen),
+					 blk_geom_blocks(g, io_u->offset),
+					 (uint16_t)o->apptag, (uint16_t)o->apptag_mask,
+					 order[i].check, &one) && one == bad) {
+				status = order[i].status;
+				break;
+			}
+		}
+		log_pi_error(req, status, " (the engine's check of the protection information read)");
 		log_err("blkengine: %s: protection information of block %llu does not match\n",
 			io_u->file->file_name,
 			(unsigned long long)(blk_geom_blocks(g, io_u->offset) + bad));
-		blk_io_fail(&req->io, BLK_ERR_ERRNO, EILSEQ, EILSEQ);
+		blk_io_fail(&req->io, BLK_ERR_NVME, status, EILSEQ);
 	}
 }
 
@@ -1019,6 +1263,16 @@ static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 	if (!last)
 		return NULL;
 	io_u = req->io_u;
+	if (o->write_mode == BLK_WRITE_MODE_MIX && io_u->ddir == DDIR_WRITE &&
+	    req->wmode < BLK_WRITE_MIX_MODES) {
+		uint64_t lat = now_ns() - req->queued_ns;
+
+		nt->mix_stat[req->wmode].count++;
+		nt->mix_stat[req->wmode].errors += req->io.error != 0;
+		nt->mix_stat[req->wmode].lat_ns += lat;
+		if (lat > nt->mix_stat[req->wmode].lat_max_ns)
+			nt->mix_stat[req->wmode].lat_max_ns = lat;
+	}
 	if (req->t->pi_host && o->pi_chk && !req->io.error && io_u->ddir == DDIR_READ)
 		check_read_pi(td, req);
 	io_u->error = req->io.error;
@@ -1179,6 +1433,57 @@ static int probe_command(struct thread_data *td, struct nvme_thread *nt)
 	return 0;
 }
 
+/*
+ * Whether the kernel takes an I/O priority on a passthrough SQE: Linux
+ * 6.12 fails such a command with EINVAL as it takes the SQE (the opcode
+ * has no ioprio), before the command is even prepared. One
+ * Flush carrying the priority cmdprio gives reads (else writes) tells,
+ * before any I/O; a kernel that refuses it refuses the job, as every I/O
+ * cmdprio picks would fail.
+ */
+static int probe_cmdprio(struct thread_data *td, struct nvme_thread *nt)
+{
+	const struct nvme_target *t = &nt->targets[0];
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct nvme_uring_cmd *cmd;
+	int32_t prio = 0;
+	unsigned int d;
+	int ret, res;
+
+	for (d = 0; d < CMDPRIO_RWDIR_CNT && !prio; d++) {
+		if (nt->cmdprio.mode == CMDPRIO_MODE_PERC)
+			prio = nt->cmdprio.perc_entry[d].perc ? nt->cmdprio.perc_entry[d].prio : 0;
+		else if (nt->cmdprio.bsprio_desc[d].nr_bsprios &&
+			 nt->cmdprio.bsprio_desc[d].bsprios[0].nr_prios)
+			prio = nt->cmdprio.bsprio_desc[d].bsprios[0].prios[0].prio;
+	}
+	if (!prio)
+		return 0;
+	/* Before any I/O: the ring is empty and tag 0's slot free. */
+	sqe = take_slot(nt, slot_of(nt, 0, 0));
+	((struct nvme_req *)blk_req_ctx(&nt->pool, 0))->prep_t = NULL;
+	cmd = sqe_start(nt, sqe, t, PROBE_USER_DATA);
+	blk_nvme_cmd_flush(cmd, t->ns.nsid);
+	sqe->ioprio = (uint16_t)prio;
+	ret = io_uring_submit_and_wait(&nt->ring, 1);
+	if (ret < 0)
+		return ret;
+	ret = io_uring_wait_cqe(&nt->ring, &cqe);
+	if (ret)
+		return ret;
+	res = cqe->res;
+	io_uring_cqe_seen(&nt->ring, cqe);
+	if (res == -EINVAL) {
+		log_err("blkengine: %s: cmdprio_percentage/cmdprio_bssplit: this kernel refuses an I/O priority on NVMe passthrough commands (ioprio 0x%x on a Flush: %s), so no command could carry one; drop the cmdprio options, or use ioengine=io_uring on the block device (/dev/nvmeXnY) for prioritised I/O\n",
+			td->files[0]->file_name, (unsigned int)prio, strerror(-res));
+		/* fio ends a job whose post_init fails, but only an error set here fails the run. */
+		td_verror(td, EINVAL, "cmdprio");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int nvme_post_init(struct thread_data *td)
 {
 	struct blk_options *o = td->eo;
@@ -1204,6 +1509,13 @@ static int nvme_post_init(struct thread_data *td)
 		if (ret)
 			return ret;
 	}
+#ifdef FIO_HAVE_IOPRIO_CLASS
+	if (nt->cmdprio.mode != CMDPRIO_MODE_NONE) {
+		ret = probe_cmdprio(td, nt);
+		if (ret)
+			return ret;
+	}
+#endif
 	if (nt->fixed || o->hipri)
 		return probe_command(td, nt);
 	return 0;
@@ -1215,6 +1527,7 @@ static void nvme_cleanup(struct thread_data *td)
 
 	if (!nt)
 		return;
+	print_mix_summary(td, nt);
 	print_status_summary(td, nt);
 	blk_health_job_end(td, nt->targets, nt->health);
 	free_thread(nt);

@@ -33,6 +33,11 @@ int vblk_check_job(struct thread_data *td, const char *path, const struct virtio
 			path);
 		return -EROFS;
 	}
+	if (o->write_mode == BLK_WRITE_MODE_MIX) {
+		log_err("blkengine: %s: write_mode with several commands is for NVMe; virtio-blk takes write_mode=write or write_mode=zeroes\n",
+			path);
+		return -EINVAL;
+	}
 	if (o->write_mode == BLK_WRITE_MODE_UNCOR || o->write_mode == BLK_WRITE_MODE_VERIFY) {
 		log_err("blkengine: %s: write_mode=%s is an NVMe command; virtio-blk takes write_mode=write or write_mode=zeroes\n",
 			path, o->write_mode == BLK_WRITE_MODE_UNCOR ? "uncor" : "verify");

@@ -66,6 +66,17 @@ static void test_read(void)
 	CHECK_EQ(dw[16], 0);				/* timeout: kernel default */
 	CHECK_EQ(dw[17], 0);
 
+	/* Compare: the read's layout with opcode 05h; its data goes to the controller */
+	memset(&cmd, 0xa5, sizeof(cmd));
+	CHECK_EQ(blk_nvme_cmd_compare(&cmd, &rw), 0);
+	dwords(&cmd, dw);
+	CHECK_EQ(dw[0] & 0xff, 0x05);			/* opcode Compare: bit 0 set, host to controller */
+	CHECK_EQ(cmd.addr, (uintptr_t)data);
+	CHECK_EQ(dw[9], 4096);
+	CHECK_EQ(dw[10], 0x3456789a);
+	CHECK_EQ(dw[11], 0x12);
+	CHECK_EQ(cmd.cdw12, 0x00000007);
+
 	rw.flags = BLK_NVME_RW_FUA;
 	CHECK_EQ(blk_nvme_cmd_read(&cmd, &rw), 0);
 	CHECK_EQ(cmd.cdw12, 0x40000007);		/* FUA bit 30 */

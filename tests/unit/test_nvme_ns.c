@@ -520,6 +520,46 @@ static void test_probe_errors(void)
 	printf("     message: %s\n", msg);
 }
 
+/* The NVM command set's Identify Namespace: ELBAF of format lbaf. */
+static int parse_nvm(struct blk_nvme_ns *ns, unsigned int lbaf, uint32_t elbaf, char *msg)
+{
+	/* an odd address, as above; ELBAF n at byte 12 + 4 n, little endian */
+	static uint8_t buf[ID_SIZE + 1];
+	uint8_t *p = buf + 1 + 12 + 4 * lbaf;
+
+	memset(buf, 0, sizeof(buf));
+	p[0] = (uint8_t)elbaf;
+	p[1] = (uint8_t)(elbaf >> 8);
+	p[2] = (uint8_t)(elbaf >> 16);
+	p[3] = (uint8_t)(elbaf >> 24);
+	msg[0] = '\0';
+	return blk_nvme_ns_parse_nvm(buf + 1, ns, msg, 256);
+}
+
+static void test_pi_formats(void)
+{
+	struct blk_nvme_ns ns = { .nsid = 3, .lbaf = 5, .pi_type = 1, .ms = 16 };
+	char msg[256];
+
+	printf("-- PI format from the NVM command set's Identify Namespace\n");
+	CHECK_EQ(parse_nvm(&ns, 5, 2u << 7, msg), 0);
+	CHECK_EQ(ns.pif, BLK_NVME_PIF_64B_GUARD);
+	CHECK_EQ(blk_nvme_pi_tuple_size(&ns), 16);
+	/* the formatted format's entry, not another's */
+	CHECK_EQ(parse_nvm(&ns, 4, 2u << 7, msg), 0);
+	CHECK_EQ(ns.pif, BLK_NVME_PIF_16B_GUARD);
+	CHECK_EQ(blk_nvme_pi_tuple_size(&ns), 8);
+	CHECK_EQ(parse_nvm(&ns, 5, 1u << 7, msg), -EOPNOTSUPP);
+	CHECK(strstr(msg, "namespace 3 LBA format 5") && strstr(msg, "32-bit (CRC-32C)"));
+	CHECK_EQ(parse_nvm(&ns, 5, 3u << 7, msg), -EOPNOTSUPP);
+	CHECK(strstr(msg, "reserved (PIF 3)"));
+	CHECK_EQ(parse_nvm(&ns, 5, 2u << 7 | 16, msg), -EOPNOTSUPP);
+	CHECK(strstr(msg, "16-bit storage tag") && strstr(msg, "STS 0"));
+	/* without protection information the format's guard does not matter */
+	ns.pi_type = 0;
+	CHECK_EQ(parse_nvm(&ns, 5, 1u << 7 | 16, msg), 0);
+}
+
 int main(int argc, char **argv)
 {
 	make_images();
@@ -532,5 +572,6 @@ int main(int argc, char **argv)
 	test_mdts();
 	test_sysfs();
 	test_probe_errors();
+	test_pi_formats();
 	return unit_end();
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Inside the test VM (tests/vm/run.sh with BLK_TEST_BUILDS): the NVMe suite
-# once per module listed in $BLK_TEST_BUILDS (tab-separated "NAME BUILD
-# CASE" lines), each run narrowed to its case (BLK_TEST_ONLY) and its output
+# Inside the test VM (tests/vm/run.sh with BLK_TEST_BUILDS): the NVMe suites
+# (guest-nvme-all.sh) once per module listed in $BLK_TEST_BUILDS
+# (tab-separated "NAME BUILD CASE" lines), each run narrowed to its case
+# (BLK_TEST_ONLY) and its output
 # after a line "== module NAME", which the mutants step reads. The runs'
 # counts are not the suite's: they are left out.
 set -uo pipefail
@@ -11,5 +12,5 @@ list=${BLK_TEST_BUILDS:?BLK_TEST_BUILDS names the list of modules}
 while IFS=$'\t' read -r name build case; do
 	echo "== module $name"
 	env -u BLK_TEST_COUNTS BLKENGINE_BUILD="$build" BLK_TEST_ONLY="$case" \
-		bash "$here/run-nvme.sh" </dev/null
+		bash "$here/guest-nvme-all.sh" </dev/null
 done <"$list"

@@ -5,6 +5,7 @@
 #   run-nvme.sh          full suite; namespaces as tests/vm/run.sh makes them:
 #                        1: 512   2: 4096   3: 512+8 PI type 1 (separate)
 #                        4: 4096+64 extended LBA   5: read-only   6: blkdebug
+#                        7: 512+16 PI type 1, 64-bit guard (separate)
 #   run-nvme.sh --smoke  short pass for an older kernel (namespaces 1 and 2,
 #                        no poll queues)
 #
@@ -43,6 +44,7 @@ if [ "$mode" = full ]; then
 	NSEXT=$(ng_of 4)
 	NSRO=$(ng_of 5)
 	NSBAD=$(ng_of 6)
+	NSPI64=$(ng_of 7)
 fi
 
 # only NAME...: whether any of the cases NAME runs under BLK_TEST_ONLY.
@@ -206,7 +208,7 @@ optargs() {
 
 # ---- randwrite + verify, every format x every option set ----
 if [ "$mode" = full ]; then
-	formats=(512 4096 pi1 pi1-host ext4160)
+	formats=(512 4096 pi1 pi1-host pi64 pi64-host ext4160)
 else
 	formats=(512 4096)
 	optsets=(plain plainfd fixedbufs vectored)
@@ -218,10 +220,16 @@ for fmt in "${formats[@]}"; do
 	pi1) args=(--filename="$NSPI" --bssplit="$bssplit_512" --pi_act=1 --pi_chk=GUARD,REFTAG,APPTAG) ;;
 	pi1-host) args=(--filename="$NSPI" --bssplit="$bssplit_512" --pi_act=0 --pi_chk=GUARD,REFTAG,APPTAG
 			--md_per_io_size=1024) ;;
+	# 64-bit guard: with pi_act=1 the controller inserts and strips the
+	# whole 16 bytes; with pi_act=0 the engine computes the CRC-64 and the
+	# 48-bit reference tag, and the controller checks them on every write.
+	pi64) args=(--filename="$NSPI64" --bssplit="$bssplit_512" --pi_act=1 --pi_chk=GUARD,REFTAG,APPTAG) ;;
+	pi64-host) args=(--filename="$NSPI64" --bssplit="$bssplit_512" --pi_act=0 --pi_chk=GUARD,REFTAG,APPTAG
+			--md_per_io_size=2048) ;;
 	ext4160) args=(--filename="$NSEXT" --bssplit=4160/50:8320/30:16640/20) ;;
 	esac
 	for os in "${optsets[@]}"; do
-		[ "$fmt" = pi1-host ] && [ "$os" != plain ] && [ "$os" != fixedbufs ] && continue
+		case $fmt in pi1-host | pi64*) [ "$os" != plain ] && [ "$os" != fixedbufs ] && continue ;; esac
 		only "verify $fmt $os" || continue
 		# shellcheck disable=SC2046
 		check_ok "verify $fmt $os" "${ours[@]}" "${args[@]}" "${verify[@]}" $(optargs "$os")
@@ -519,6 +527,31 @@ if only "$name" && blk "$name: write apptag" ok "${ours[@]}" --filename="$NSPI" 
 	blk "$name" fail "${ours[@]}" --filename="$NSPI" --rw=read --bs=4k --size=1m \
 		--pi_act=0 --md_per_io_size=64 --apptag=0x4321 --pi_chk=APPTAG --continue_on_error=none &&
 		expect_text "$name" '0x283|Application Tag'
+fi
+
+name="PI 64-bit guard apptag mismatch reported as NVMe status"
+if only "$name" && blk "$name: write apptag" ok "${ours[@]}" --filename="$NSPI64" --rw=write \
+	--bs=4k --size=1m --pi_act=0 --md_per_io_size=128 --apptag=0x1234; then
+	blk "$name" fail "${ours[@]}" --filename="$NSPI64" --rw=read --bs=4k --size=1m \
+		--pi_act=0 --md_per_io_size=128 --apptag=0x4321 --pi_chk=APPTAG --continue_on_error=none &&
+		expect_text "$name" '0x283|Application Tag'
+fi
+
+# The kernel's block layer checks a 64-bit guard namespace's PI on every
+# read (CRC-64 NVMe, reference tag): data the engine wrote with its own PI
+# must read back through /dev/nvmeXnY with psync, and verify there.
+name="PI 64-bit guard: written with the engine's PI (pi_act=0), read back by psync on the block device"
+if only "$name"; then
+	bdev=$(blk_of 7)
+	x=(--rw=randwrite --bs=4k --size=4m --randseed=64 --verify=crc32c --verify_fatal=1)
+	if [ ! -b "$bdev" ] || [ "$(cat "/sys/block/${bdev#/dev/}/size" 2>/dev/null)" = 0 ]; then
+		t_fail "$name" "no usable block device for nsid 7 ($bdev): the kernel did not take the format" \
+			"$(ls -l /dev/nvme* 2>&1)"
+	elif blk "$name: ours writes" ok "${ours[@]}" --filename="$NSPI64" "${x[@]}" --do_verify=0 \
+		--pi_act=0 --md_per_io_size=128 --pi_chk=GUARD,REFTAG &&
+		blk "$name" ok --ioengine=psync --direct=1 --filename="$bdev" "${x[@]}" --verify_only=1; then
+		t_pass "$name"
+	fi
 fi
 
 # ---- formats and inputs the engine must refuse ----
