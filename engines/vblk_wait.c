@@ -133,10 +133,11 @@ static void check_transport(struct thread_data *td, struct vblk_thread *vt)
 
 /*
  * Sleeps until the device signals, the transport hangs up or the deadline
- * passes. Returns 0, 1 on timeout, or -errno.
+ * passes; now is the caller's recent clock reading. Returns 0, 1 on
+ * timeout, or -errno.
  */
-static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t deadline,
-		      uint16_t wanted)
+static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t now,
+		      int64_t deadline, uint16_t wanted)
 {
 	struct pollfd p[2] = {
 		{ .fd = vt->call_fd, .events = POLLIN },
@@ -149,7 +150,7 @@ static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t de
 	if (virtq_arm(&vt->vq, wanted))
 		return 0;
 	if (deadline) {
-		int64_t left = deadline - now_ns();
+		int64_t left = deadline - now;
 
 		if (left <= 0)
 			return 1;
@@ -170,8 +171,12 @@ static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t de
 	return 0;
 }
 
-/* Spins until the device returns something or the clock passes until. */
-static bool spin_for_used(struct vblk_thread *vt, int64_t until)
+/*
+ * Spins until the device returns something or the clock passes until;
+ * *now is the last clock reading, which the wait that follows a failed
+ * spin goes on with rather than reading the clock again.
+ */
+static bool spin_for_used(struct vblk_thread *vt, int64_t until, int64_t *now)
 {
 	unsigned int spins = 0;
 
@@ -179,8 +184,11 @@ static bool spin_for_used(struct vblk_thread *vt, int64_t until)
 		if (virtq_has_used(&vt->vq))
 			return true;
 		cpu_relax();
-		if (!(++spins % SPIN_CLOCK_SPINS) && now_ns() >= until)
-			return false;
+		if (!(++spins % SPIN_CLOCK_SPINS)) {
+			*now = now_ns();
+			if (*now >= until)
+				return false;
+		}
 	}
 }
 
@@ -225,10 +233,10 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 {
 	int64_t deadline = 0;
 	unsigned int spins = 0;
-	int64_t spin_end = 0, stall_start = 0, wait_end;
+	int64_t spin_end = 0, stall_start = 0, wait_end, now;
 	unsigned int stall_seen = 0;
 	bool armed = false, spin_over = false, spun = false;
-	int64_t wait_start = 0;
+	int64_t wait_start = 0, clock = 0;
 	int ret;
 
 	vt->nr_events = 0;
@@ -262,8 +270,6 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 		}
 
 		if (vt->poll && !spin_over) {
-			int64_t now;
-
 			if (virtq_has_used(&vt->vq))
 				continue;
 			if (++spins % POLL_CLOCK_SPINS) {
@@ -281,34 +287,44 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 				continue;
 			/* Budget spent: sleep until the device signals. */
 			spin_over = true;
+			clock = now;
 		}
 		if (vt->adaptive && !spun) {
 			int64_t until;
 
 			spun = true;
 			wait_start = now_ns();
+			clock = wait_start;
 			until = wait_start + vt->spin_ns;
 			if (deadline && deadline < until)
 				until = deadline;
-			if (vt->spin_ns && spin_for_used(vt, until))
+			if (vt->spin_ns && spin_for_used(vt, until, &clock)) {
+				clock = 0;
 				continue;
+			}
 		}
 
+		/* One clock reading serves the stall check and the wait: the spin's last, if fresh. */
+		now = clock ? clock : now_ns();
+		clock = 0;
 		armed = true;
 		wait_end = deadline;
 		if (!deadline) {
-			int64_t now = now_ns();
-
+			/*
+			 * The stall clock starts (again) when this queue sleeps
+			 * with nothing new completed; blk_stall_timeout is at
+			 * least a second, so a clock just started has not run out.
+			 */
 			if (!stall_start || vt->nr_events != stall_seen) {
 				stall_seen = vt->nr_events;
 				stall_start = now;
-			}
-			if (stalled(td, vt, now, stall_start))
+			} else if (stalled(td, vt, now, stall_start)) {
 				continue;
+			}
 			/* Wakes up every second to notice fio stopping the job. */
 			wait_end = now + 1000000000LL;
 		}
-		ret = wait_event(td, vt, wait_end, (uint16_t)(min - vt->nr_events));
+		ret = wait_event(td, vt, now, wait_end, (uint16_t)(min - vt->nr_events));
 		if (ret < 0)
 			return ret;
 		if (ret == 1 && deadline)
