@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -143,8 +144,9 @@ static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t no
 		{ .fd = vt->call_fd, .events = POLLIN },
 		{ .fd = vt->watch_fd, .events = POLLRDHUP },
 	};
-	int timeout = -1, ret;
+	struct timespec ts, *timeout = NULL;
 	uint64_t cnt;
+	int ret;
 
 	/* Entries that arrived before the device could see the re-arm. */
 	if (virtq_arm(&vt->vq, wanted))
@@ -154,9 +156,15 @@ static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t no
 
 		if (left <= 0)
 			return 1;
-		timeout = (int)((left + 999999) / 1000000);
+		ts.tv_sec = left / 1000000000;
+		ts.tv_nsec = left % 1000000000;
+		timeout = &ts;
 	}
-	ret = poll(p, vt->watch_fd >= 0 ? 2 : 1, timeout);
+	/*
+	 * Raw system calls: glibc's poll() and read() are cancellation points
+	 * and pay for it on every call; fio never cancels its threads.
+	 */
+	ret = (int)syscall(SYS_ppoll, p, vt->watch_fd >= 0 ? 2 : 1, timeout, NULL, 0);
 	if (ret < 0)
 		return errno == EINTR ? 0 : -errno;
 	if (!ret)
@@ -165,7 +173,7 @@ static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t no
 		vblk_mark_broken(td, vt, VBLK_HUNG_UP, "the device closed the connection");
 	if (p[0].revents & POLLIN) {
 		/* Drains the counter; the used ring says what completed. */
-		if (read(vt->call_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		if (syscall(SYS_read, vt->call_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
 			return -errno;
 	}
 	return 0;
