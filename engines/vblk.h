@@ -113,6 +113,7 @@ struct vblk_thread {
 	uint32_t one_seg_len;
 	uint32_t block_mask;		/* block size - 1, a power of two here */
 	bool plain_writes;		/* writes are VIRTIO_BLK_T_OUT without flags */
+	bool fill_issue_time;		/* fio_fill_issue_time(), a job constant */
 	int64_t spin_ns;		/* the current spin budget */
 	int64_t stall_ns;		/* blk_stall_timeout */
 

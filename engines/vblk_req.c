@@ -71,8 +71,9 @@ static inline void *tag_cookie(int tag)
  * data entry, the header fields and the status byte are written per I/O.
  * 0, -EBUSY or -ENOSPC (nothing added).
  */
-static inline int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type,
-				  uint64_t offset, void *buf, uint32_t len)
+static inline __attribute__((always_inline))
+int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type, uint64_t offset,
+		    void *buf, uint32_t len)
 {
 	struct vblk_slot *s;
 	int tag = slot_get(vt, io, &s);
@@ -460,7 +461,9 @@ int vblk_reap(struct thread_data *td, struct vblk_thread *vt, unsigned int max)
 		s = blk_req_ctx(&vt->slots, tag);
 		io = s->io;
 		status = vt->shm[tag].status;
-		slot_put(vt, tag);
+		s->io = NULL;
+		/* Checked in flight just above: the tag goes straight back. */
+		blk_req_put_checked(&vt->slots, tag);
 		if (status != VIRTIO_BLK_S_OK)
 			blk_io_fail(&io->track, BLK_ERR_VIRTIO, status,
 				    status == VIRTIO_BLK_S_UNSUPP ? EOPNOTSUPP : EIO);

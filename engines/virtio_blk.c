@@ -111,6 +111,7 @@ static int alloc_ring(struct thread_data *td, struct vblk_thread *vt, unsigned i
 		vt->block_mask = vt->geom.block - 1;
 	}
 	vt->plain_writes = vt->write_type == VIRTIO_BLK_T_OUT && !vt->write_flags;
+	vt->fill_issue_time = fio_fill_issue_time(td);
 	return 0;
 }
 
@@ -368,7 +369,7 @@ int virtio_blk_commit(struct thread_data *td)
 
 	if (!vt->nr_queued)
 		return 0;
-	if (fio_fill_issue_time(td)) {
+	if (vt->fill_issue_time) {
 		struct timespec now;
 
 		fio_gettime(&now, NULL);
