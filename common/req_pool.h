@@ -92,6 +92,19 @@ static inline int blk_req_check(const struct blk_req_pool *pool, uint64_t tag)
 	return 0;
 }
 
+/* Returns a tag the caller knows is in flight (blk_req_check()) to the free list. */
+static inline void blk_req_put_checked(struct blk_req_pool *pool, uint32_t tag)
+{
+	struct blk_req_link *head = &pool->link[pool->nr];
+
+	/* LIFO: the tag just completed is the one most likely still cached */
+	pool->link[tag].next = head->next;
+	pool->link[tag].prev = pool->nr;
+	pool->link[head->next].prev = tag;
+	head->next = tag;
+	pool->in_flight--;
+}
+
 /*
  * Returns a tag in flight to the free list: 0, -EINVAL if out of range,
  * -EALREADY if it is already free (a double completion). The tag is taken

@@ -51,6 +51,11 @@ struct vblk_slot {
 	uint64_t offset, len;
 	uint32_t type, flags;
 	uint8_t op;			/* enum vblk_op */
+	/*
+	 * The slot's indirect table holds the header and status entries of a
+	 * one-segment request (add_one_segment()); only the data entry changes.
+	 */
+	bool one_seg_table;
 };
 
 enum vblk_op {
@@ -100,6 +105,15 @@ struct vblk_thread {
 	uint32_t write_flags;
 	bool use_indirect, has_flush, fua, poll;
 	bool adaptive;			/* spin before sleeping (vblk_wait.c) */
+	/*
+	 * The common I/O, a read or plain write of up to one_seg_len bytes
+	 * (0: none), takes one request through an indirect table; checked
+	 * once at init rather than per I/O.
+	 */
+	uint32_t one_seg_len;
+	uint32_t block_mask;		/* block size - 1, a power of two here */
+	bool plain_writes;		/* writes are VIRTIO_BLK_T_OUT without flags */
+	bool fill_issue_time;		/* fio_fill_issue_time(), a job constant */
 	int64_t spin_ns;		/* the current spin budget */
 	int64_t stall_ns;		/* blk_stall_timeout */
 

@@ -64,10 +64,16 @@ static inline void *tag_cookie(int tag)
 /*
  * The common request, a read or write of one segment through an indirect
  * table, written straight into the slot's table: no segment list is built
- * and copied. Every field is rewritten, whatever the device left there.
+ * and copied. The header and status entries of a slot's table point at the
+ * slot's own header and status byte, so once written they stay as they
+ * are until queue_tag() reshapes the table; the device only reads the
+ * table, and what it might scribble there would only mislead itself. The
+ * data entry, the header fields and the status byte are written per I/O.
+ * 0, -EBUSY or -ENOSPC (nothing added).
  */
-static int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type,
-			   uint64_t offset, void *buf, uint32_t len)
+static inline __attribute__((always_inline))
+int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type, uint64_t offset,
+		    void *buf, uint32_t len)
 {
 	struct vblk_slot *s;
 	int tag = slot_get(vt, io, &s);
@@ -87,12 +93,16 @@ static int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t 
 	shm = &vt->shm[tag];
 	table = &vt->indirect[(size_t)tag * vt->ind_len];
 	shm->hdr.type = htole32(type);
-	shm->hdr.ioprio = 0;
 	shm->hdr.sector = htole64(offset >> VBLK_SECTOR_SHIFT);
 	shm->status = 0xff;
-	virtq_table_set(&vt->vq, table, 0, 3, ring_addr_of(vt, &shm->hdr), sizeof(shm->hdr), false);
+	if (!s->one_seg_table) {
+		shm->hdr.ioprio = 0;
+		virtq_table_set(&vt->vq, table, 0, 3, ring_addr_of(vt, &shm->hdr),
+				sizeof(shm->hdr), false);
+		virtq_table_set(&vt->vq, table, 2, 3, ring_addr_of(vt, &shm->status), 1, true);
+		s->one_seg_table = true;
+	}
 	virtq_table_set(&vt->vq, table, 1, 3, io_addr_of(vt, buf), len, dir);
-	virtq_table_set(&vt->vq, table, 2, 3, ring_addr_of(vt, &shm->status), 1, true);
 	ret = virtq_add_table(&vt->vq, ring_addr_of(vt, table), 3, tag_cookie(tag));
 	if (ret < 0) {
 		slot_put(vt, (uint32_t)tag);
@@ -143,6 +153,8 @@ static int queue_tag(struct vblk_thread *vt, uint32_t tag)
 	}
 	segs[n++] = (struct virtq_seg){ ring_addr_of(vt, &shm->status), 1, true };
 
+	/* The table takes another shape (or goes unused): add_one_segment() rewrites it. */
+	s->one_seg_table = false;
 	if (vt->use_indirect) {
 		struct vring_desc *table = &vt->indirect[(size_t)tag * vt->ind_len];
 
@@ -229,6 +241,29 @@ enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_io *io)
 	enum vblk_op op;
 	uint64_t reqs, descs;
 	int ret;
+
+	/*
+	 * The common I/O first: a read or plain write of one request, whole
+	 * blocks inside the device. A full ring or pool leaves nothing added.
+	 */
+	if (len - 1 < vt->one_seg_len &&
+	    (io_u->ddir == DDIR_READ || (io_u->ddir == DDIR_WRITE && vt->plain_writes))) {
+		if (((off | len) & vt->block_mask) || off > vt->geom.capacity ||
+		    len > vt->geom.capacity - off)
+			return refuse_io(io, EINVAL);
+		if (io_u->ddir == DDIR_READ) {
+			type = VIRTIO_BLK_T_IN;
+		} else {
+			type = VIRTIO_BLK_T_OUT;
+			io->flush_after = vt->fua;
+		}
+		ret = add_one_segment(vt, io, type, off, buf, (uint32_t)len);
+		if (ret == -EBUSY || ret == -ENOSPC)
+			return FIO_Q_BUSY;
+		if (ret)
+			return refuse_io(io, -ret);
+		return FIO_Q_QUEUED;
+	}
 
 	switch (io_u->ddir) {
 	case DDIR_READ:
@@ -426,7 +461,9 @@ int vblk_reap(struct thread_data *td, struct vblk_thread *vt, unsigned int max)
 		s = blk_req_ctx(&vt->slots, tag);
 		io = s->io;
 		status = vt->shm[tag].status;
-		slot_put(vt, tag);
+		s->io = NULL;
+		/* Checked in flight just above: the tag goes straight back. */
+		blk_req_put_checked(&vt->slots, tag);
 		if (status != VIRTIO_BLK_S_OK)
 			blk_io_fail(&io->track, BLK_ERR_VIRTIO, status,
 				    status == VIRTIO_BLK_S_UNSUPP ? EOPNOTSUPP : EIO);

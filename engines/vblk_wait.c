@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -133,29 +134,37 @@ static void check_transport(struct thread_data *td, struct vblk_thread *vt)
 
 /*
  * Sleeps until the device signals, the transport hangs up or the deadline
- * passes. Returns 0, 1 on timeout, or -errno.
+ * passes; now is the caller's recent clock reading. Returns 0, 1 on
+ * timeout, or -errno.
  */
-static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t deadline,
-		      uint16_t wanted)
+static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t now,
+		      int64_t deadline, uint16_t wanted)
 {
 	struct pollfd p[2] = {
 		{ .fd = vt->call_fd, .events = POLLIN },
 		{ .fd = vt->watch_fd, .events = POLLRDHUP },
 	};
-	int timeout = -1, ret;
+	struct timespec ts, *timeout = NULL;
 	uint64_t cnt;
+	int ret;
 
 	/* Entries that arrived before the device could see the re-arm. */
 	if (virtq_arm(&vt->vq, wanted))
 		return 0;
 	if (deadline) {
-		int64_t left = deadline - now_ns();
+		int64_t left = deadline - now;
 
 		if (left <= 0)
 			return 1;
-		timeout = (int)((left + 999999) / 1000000);
+		ts.tv_sec = left / 1000000000;
+		ts.tv_nsec = left % 1000000000;
+		timeout = &ts;
 	}
-	ret = poll(p, vt->watch_fd >= 0 ? 2 : 1, timeout);
+	/*
+	 * Raw system calls: glibc's poll() and read() are cancellation points
+	 * and pay for it on every call; fio never cancels its threads.
+	 */
+	ret = (int)syscall(SYS_ppoll, p, vt->watch_fd >= 0 ? 2 : 1, timeout, NULL, 0);
 	if (ret < 0)
 		return errno == EINTR ? 0 : -errno;
 	if (!ret)
@@ -164,14 +173,18 @@ static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t de
 		vblk_mark_broken(td, vt, VBLK_HUNG_UP, "the device closed the connection");
 	if (p[0].revents & POLLIN) {
 		/* Drains the counter; the used ring says what completed. */
-		if (read(vt->call_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		if (syscall(SYS_read, vt->call_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
 			return -errno;
 	}
 	return 0;
 }
 
-/* Spins until the device returns something or the clock passes until. */
-static bool spin_for_used(struct vblk_thread *vt, int64_t until)
+/*
+ * Spins until the device returns something or the clock passes until;
+ * *now is the last clock reading, which the wait that follows a failed
+ * spin goes on with rather than reading the clock again.
+ */
+static bool spin_for_used(struct vblk_thread *vt, int64_t until, int64_t *now)
 {
 	unsigned int spins = 0;
 
@@ -179,8 +192,11 @@ static bool spin_for_used(struct vblk_thread *vt, int64_t until)
 		if (virtq_has_used(&vt->vq))
 			return true;
 		cpu_relax();
-		if (!(++spins % SPIN_CLOCK_SPINS) && now_ns() >= until)
-			return false;
+		if (!(++spins % SPIN_CLOCK_SPINS)) {
+			*now = now_ns();
+			if (*now >= until)
+				return false;
+		}
 	}
 }
 
@@ -225,10 +241,10 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 {
 	int64_t deadline = 0;
 	unsigned int spins = 0;
-	int64_t spin_end = 0, stall_start = 0, wait_end;
+	int64_t spin_end = 0, stall_start = 0, wait_end, now;
 	unsigned int stall_seen = 0;
 	bool armed = false, spin_over = false, spun = false;
-	int64_t wait_start = 0;
+	int64_t wait_start = 0, clock = 0;
 	int ret;
 
 	vt->nr_events = 0;
@@ -262,8 +278,6 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 		}
 
 		if (vt->poll && !spin_over) {
-			int64_t now;
-
 			if (virtq_has_used(&vt->vq))
 				continue;
 			if (++spins % POLL_CLOCK_SPINS) {
@@ -281,34 +295,44 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 				continue;
 			/* Budget spent: sleep until the device signals. */
 			spin_over = true;
+			clock = now;
 		}
 		if (vt->adaptive && !spun) {
 			int64_t until;
 
 			spun = true;
 			wait_start = now_ns();
+			clock = wait_start;
 			until = wait_start + vt->spin_ns;
 			if (deadline && deadline < until)
 				until = deadline;
-			if (vt->spin_ns && spin_for_used(vt, until))
+			if (vt->spin_ns && spin_for_used(vt, until, &clock)) {
+				clock = 0;
 				continue;
+			}
 		}
 
+		/* One clock reading serves the stall check and the wait: the spin's last, if fresh. */
+		now = clock ? clock : now_ns();
+		clock = 0;
 		armed = true;
 		wait_end = deadline;
 		if (!deadline) {
-			int64_t now = now_ns();
-
+			/*
+			 * The stall clock starts (again) when this queue sleeps
+			 * with nothing new completed; blk_stall_timeout is at
+			 * least a second, so a clock just started has not run out.
+			 */
 			if (!stall_start || vt->nr_events != stall_seen) {
 				stall_seen = vt->nr_events;
 				stall_start = now;
-			}
-			if (stalled(td, vt, now, stall_start))
+			} else if (stalled(td, vt, now, stall_start)) {
 				continue;
+			}
 			/* Wakes up every second to notice fio stopping the job. */
 			wait_end = now + 1000000000LL;
 		}
-		ret = wait_event(td, vt, wait_end, (uint16_t)(min - vt->nr_events));
+		ret = wait_event(td, vt, now, wait_end, (uint16_t)(min - vt->nr_events));
 		if (ret < 0)
 			return ret;
 		if (ret == 1 && deadline)

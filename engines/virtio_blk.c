@@ -105,6 +105,13 @@ static int alloc_ring(struct thread_data *td, struct vblk_thread *vt, unsigned i
 		return -ENOMEM;
 	for (i = 0; i < qsize; i++)
 		((struct vblk_slot *)blk_req_ctx(&vt->slots, i))->io = NULL;
+	/* vblk_add_io()'s shortcut, for block sizes a mask can check. */
+	if (vt->use_indirect && vt->geom.block_shift) {
+		vt->one_seg_len = vt->seg_len < vt->geom.max_xfer ? vt->seg_len : vt->geom.max_xfer;
+		vt->block_mask = vt->geom.block - 1;
+	}
+	vt->plain_writes = vt->write_type == VIRTIO_BLK_T_OUT && !vt->write_flags;
+	vt->fill_issue_time = fio_fill_issue_time(td);
 	return 0;
 }
 
@@ -362,7 +369,7 @@ int virtio_blk_commit(struct thread_data *td)
 
 	if (!vt->nr_queued)
 		return 0;
-	if (fio_fill_issue_time(td)) {
+	if (vt->fill_issue_time) {
 		struct timespec now;
 
 		fio_gettime(&now, NULL);
