@@ -9,7 +9,6 @@
 
 #include "nvme_pi.h"
 
-
 /* crc16_table[i] is the CRC of the byte i shifted into a zero register. */
 static const uint16_t crc16_table[256] = {
 	0x0000, 0x8bb7, 0x9cd9, 0x176e, 0xb205, 0x39b2, 0x2edc, 0xa56b,

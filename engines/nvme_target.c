@@ -21,7 +21,6 @@
 #include "nvme_uring.h"
 #include "options.h"
 
-
 /*
  * Polled completions need the driver's poll queues; the block device of
  * the same namespace says whether it has them. 1 yes, 0 no, -1 unknown.
@@ -129,7 +128,7 @@ static int check_commands(struct thread_data *td, const char *path, struct nvme_
 				path);
 			return -EINVAL;
 		}
-		if (!(ns->oncs & 0x1)) {
+		if (!ns->has_compare) {
 			log_err("blkengine: %s: verify_mode=compare / blk_verify_compare=1: the controller has no Compare command (ONCS bit 0 clear, ONCS 0x%x); verify by reading instead (verify_mode=read, blk_verify_compare=0)\n",
 				path, ns->oncs);
 			return -EOPNOTSUPP;
