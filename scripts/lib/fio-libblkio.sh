@@ -18,6 +18,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/scripts/lib/fio-configure.sh"
 cache=${BLKENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/blkengine}/fio-libblkio
 prog=fio-libblkio
 
@@ -110,7 +111,7 @@ SRC
 		# at run time.
 		(cd "$cache/fio.tmp" &&
 			PKG_CONFIG_PATH=$libdir/pkgconfig LDFLAGS="-L$libdir -Wl,-rpath,$libdir" \
-			./configure --disable-native --extra-cflags="-I$root/usr/include" >configure.log 2>&1 &&
+			./configure --disable-native $(fio_optional_off) --extra-cflags="-I$root/usr/include" >configure.log 2>&1 &&
 			grep -q '^libblkio engine *yes' configure.log &&
 			make -j"$(nproc)" fio >make.log 2>&1) ||
 			die "building fio with libblkio failed; see $cache/fio.tmp/configure.log and make.log"

@@ -81,6 +81,7 @@ if [ $mode = build ] && [ -x "$src/fio" ] && [ -f "$src/config-host.h" ] &&
 fi
 
 . "$top/scripts/lib/apt-mirror.sh"
+. "$top/scripts/lib/fio-configure.sh"
 fv_apt_opts "$cache/apt"
 if [ ! -f "$cache/apt/sources.list" ]; then
 	mirror=$(apt_mirror) || die "no Debian mirror to fetch fio's source from (see above)"
@@ -142,7 +143,7 @@ rm -rf "$src" "$src.tmp"
 mkdir -p "$src.tmp"
 tar -xf "$tarball" -C "$src.tmp" --strip-components=1
 say "building fio $version"
-(cd "$src.tmp" && ./configure --disable-native >configure.log 2>&1 &&
+(cd "$src.tmp" && ./configure --disable-native $(fio_optional_off) >configure.log 2>&1 &&
 	make -j"$(nproc)" fio >make.log 2>&1) ||
 	die "building fio $version failed; see $src.tmp/configure.log and make.log"
 got=$("$src.tmp/fio" --version 2>/dev/null || true)
