@@ -82,6 +82,11 @@ static int parse_pi_chk(const char *str, unsigned int *chk)
 
 int blk_options_check(struct thread_data *td, struct blk_options *o)
 {
+#ifdef BLK_FIO_HAS_VERIFY_IN_DEV
+	/* io_uring_cmd's spelling of blk_verify_compare=1 (fio 3.39 and later). */
+	if (o->verify_mode == BLK_VERIFY_MODE_COMPARE)
+		o->verify_compare = 1;
+#endif
 	if (parse_pi_chk(o->pi_chk_str, &o->pi_chk)) {
 		log_err("blkengine: pi_chk=%s: expected a list of GUARD, REFTAG, APPTAG (e.g. pi_chk=GUARD,REFTAG)\n",
 			o->pi_chk_str);

@@ -108,11 +108,6 @@ static const struct blk_backend *choose_backend(struct thread_data *td)
 		return NULL;
 	}
 #endif
-#ifdef BLK_FIO_HAS_VERIFY_IN_DEV
-	/* io_uring_cmd's spelling of blk_verify_compare=1 (fio 3.39 and later). */
-	if (((struct blk_options *)td->eo)->verify_mode == BLK_VERIFY_MODE_COMPARE)
-		((struct blk_options *)td->eo)->verify_compare = 1;
-#endif
 	/* Only NVMe has a Compare command; a virtio-blk verify must read. */
 	if (kind != BLK_KIND_NVME_URING && ((struct blk_options *)td->eo)->verify_compare) {
 		log_err("blkengine: verify_mode=compare / blk_verify_compare=1: the %s engine has no Compare command (NVMe only, filename=/dev/ngXnY); drop it so that fio reads the data back and checks it\n",
