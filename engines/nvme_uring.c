@@ -1368,6 +1368,26 @@ static struct io_u *nvme_event(struct thread_data *td, int event)
 }
 
 /*
+ * Submits the one probe SQE queued on the empty ring and reaps it: 0 with
+ * its result in *res, or the ring's own error.
+ */
+static int run_probe(struct nvme_thread *nt, int *res)
+{
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	ret = io_uring_submit_and_wait(&nt->ring, 1);
+	if (ret < 0)
+		return ret;
+	ret = io_uring_wait_cqe(&nt->ring, &cqe);
+	if (ret)
+		return ret;
+	*res = cqe->res;
+	io_uring_cqe_seen(&nt->ring, cqe);
+	return 0;
+}
+
+/*
  * One real command with the options the job asked for, so a kernel that
  * refuses them says so once at start-up instead of failing every I/O.
  */
@@ -1384,7 +1404,6 @@ static int probe_command(struct thread_data *td, struct nvme_thread *nt)
 		.len = t->geom.block,
 	};
 	struct nvme_req *req = blk_req_ctx(&nt->pool, 0);
-	struct io_uring_cqe *cqe;
 	struct nvme_uring_cmd *cmd;
 	struct iovec iov;
 	int ret, res;
@@ -1407,14 +1426,9 @@ static int probe_command(struct thread_data *td, struct nvme_thread *nt)
 	if (ret)
 		return ret;
 	sqe_data(nt, sqe, cmd, &iov, req);
-	ret = io_uring_submit_and_wait(&nt->ring, 1);
-	if (ret < 0)
-		return ret;
-	ret = io_uring_wait_cqe(&nt->ring, &cqe);
+	ret = run_probe(nt, &res);
 	if (ret)
 		return ret;
-	res = cqe->res;
-	io_uring_cqe_seen(&nt->ring, cqe);
 	if (res == -EINVAL || res == -EOPNOTSUPP) {
 		if (nt->fixed && !nt->vectored)
 			log_err("blkengine: %s: the kernel refused a passthrough command on fixed buffers (%s); drop fixedbufs\n",
@@ -1445,7 +1459,6 @@ static int probe_cmdprio(struct thread_data *td, struct nvme_thread *nt)
 {
 	const struct nvme_target *t = &nt->targets[0];
 	struct io_uring_sqe *sqe;
-	struct io_uring_cqe *cqe;
 	struct nvme_uring_cmd *cmd;
 	int32_t prio = 0;
 	unsigned int d;
@@ -1466,14 +1479,9 @@ static int probe_cmdprio(struct thread_data *td, struct nvme_thread *nt)
 	cmd = sqe_start(nt, sqe, t, PROBE_USER_DATA);
 	blk_nvme_cmd_flush(cmd, t->ns.nsid);
 	sqe->ioprio = (uint16_t)prio;
-	ret = io_uring_submit_and_wait(&nt->ring, 1);
-	if (ret < 0)
-		return ret;
-	ret = io_uring_wait_cqe(&nt->ring, &cqe);
+	ret = run_probe(nt, &res);
 	if (ret)
 		return ret;
-	res = cqe->res;
-	io_uring_cqe_seen(&nt->ring, cqe);
 	if (res == -EINVAL) {
 		log_err("blkengine: %s: cmdprio_percentage/cmdprio_bssplit: this kernel refuses an I/O priority on NVMe passthrough commands (ioprio 0x%x on a Flush: %s), so no command could carry one; drop the cmdprio options, or use ioengine=io_uring on the block device (/dev/nvmeXnY) for prioritised I/O\n",
 			td->files[0]->file_name, (unsigned int)prio, strerror(-res));
