@@ -12,6 +12,7 @@ declare -A suite_cmd=(
 	[vhost-user]="tests/host/run-vhost-user.sh"
 	[nvme-vm]="tests/vm/run.sh"
 	[vdpa-vm]="tests/vm/run-vdpa.sh"
+	[vfio-vm]="tests/vm/run-vfio.sh"
 	[multihost]="tests/multihost/run.sh"
 	[demo]="tests/host/run-demo.sh"
 	[fuzz]="tests/fuzz/run.sh"
@@ -24,9 +25,9 @@ declare -A suite_cmd=(
 # adds a quarter of an hour to the run, and Debian's archive lists fio 3.39's
 # source without serving its tarball.
 suite_order=(unit unit-asan build package load vhost-user multihost demo fuzz hardening mutants memcheck
-	nvme-vm vdpa-vm hardening-vm)
+	nvme-vm vdpa-vm vfio-vm hardening-vm)
 
 # Suites that take several builds in one run (BLK_TEST_BUILDS, a file of
 # "NAME BUILD CASE" lines, tab-separated): the mutants step gives them all
 # its modules at once instead of booting a VM per mutant.
-declare -A suite_batched=([nvme-vm]=1)
+declare -A suite_batched=([nvme-vm]=1 [vfio-vm]=1)

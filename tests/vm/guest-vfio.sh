@@ -7,7 +7,20 @@
 # the data read back through the kernel's own virtio-blk driver.
 #
 #   guest-vfio.sh KERNEL_DIR    KERNEL_DIR: the unpacked kernel (kernel.sh)
+#
+# With BLK_TEST_BUILDS (the mutants step: tab-separated "NAME BUILD CASE"
+# lines) the suite runs once per module, narrowed to its case, its output
+# after a line "== module NAME"; those runs' counts are left out.
 set -uo pipefail
+
+if [ -n "${BLK_TEST_BUILDS:-}" ]; then
+	while IFS=$'\t' read -r name build case; do
+		echo "== module $name"
+		env -u BLK_TEST_COUNTS -u BLK_TEST_BUILDS BLKENGINE_BUILD="$build" \
+			BLK_TEST_ONLY="$case" bash "$0" "$@" </dev/null
+	done <"$BLK_TEST_BUILDS"
+	exit 0
+fi
 
 . "$(dirname "$0")/../lib.sh"
 
@@ -33,7 +46,7 @@ for m in vfio vfio_iommu_type1 vfio-pci virtio_blk; do
 done
 ctl=/run/vfioctl
 mkdir -p "$ctl"
-if ! mount -t 9p -o trans=virtio,version=9p2000.L vfioctl "$ctl"; then
+if ! mountpoint -q "$ctl" && ! mount -t 9p -o trans=virtio,version=9p2000.L vfioctl "$ctl"; then
 	t_fail "control share" "cannot mount the host's QMP request share"
 	t_end
 	exit
@@ -58,7 +71,8 @@ behind_bridge() {
 A=$(fn 10) B=$(fn 11) C=$(fn 12) D=$(fn 13) H=$(fn 14)
 E=$(behind_bridge 01) R=$(behind_bridge 02)
 echo "functions: A=$A B=$B C=$C D=$D H=$H E=$E R=$R"
-for f in A B C D H E R; do
+# H is gone once the removal case ran (a batched run boots once).
+for f in A B C D E R; do
 	if [ -z "${!f}" ]; then
 		t_fail "function $f present" "$(ls /sys/bus/pci/devices)"
 		t_end
@@ -202,33 +216,31 @@ last_out=
 expect_err "bound to virtio-pci: says how to hand it to vfio-pci" \
 	"bound to the virtio-pci driver.*driver_override.*drivers_probe" \
 	--name=j --filename="$(esc "$A")" --thread=1 --rw=read --bs=4k --size=1M
-expect_err "a PCI address that is no function" "no PCI function 0000:7f:1f.7" \
-	--name=j --filename="$(esc 0000:7f:1f.7)" --thread=1 --rw=read --bs=4k --size=1M
 
 for f in A B C D H; do
+	[ -n "${!f}" ] || continue
 	to_vfio "${!f}" || t_fail "bind $f (${!f}) to vfio-pci" "driver: $(driver_of "${!f}")"
 done
 Af=$(esc "$A")
 common=(--name=j --filename="$Af" --thread=1 --direct=1)
 
-# --- Data: verify over block sizes and queue depths (A, split ring)
-expect_ok "randwrite verify crc32c, bs=4k qd1" "${common[@]}" --rw=randwrite --bs=4k \
-	--iodepth=1 --size=1M --verify=crc32c --verify_fatal=1
-expect_ok "randwrite verify crc32c, bssplit 4k/64k/1m qd16" "${common[@]}" --rw=randwrite \
-	--bssplit=4k/50:64k/30:1m/20 --iodepth=16 --size=8M --offset=8M --verify=crc32c \
-	--verify_fatal=1 --randseed=11
-expect_ok "randrw verify crc32c, bs=8k qd128" "${common[@]}" --rw=randrw --bs=8k \
-	--iodepth=128 --size=4M --offset=16M --verify=crc32c --verify_fatal=1
-expect_ok "sysfs path with blk_engine=virtio-blk-vfio-pci" --name=j \
-	--filename="$(esc "/sys/bus/pci/devices/$A")" --blk_engine=virtio-blk-vfio-pci \
-	--thread=1 --rw=read --bs=64k --size=2M --iodepth=4
+# --- Data: verify over block sizes and queue depths (A, split ring). A fio
+# start costs seconds under TCG: the jobs run one after another in one fio.
+expect_ok "verify crc32c: 4k qd1, 4k/64k/1m qd16, 8k randrw qd128; sysfs path + blk_engine" \
+	--thread=1 --direct=1 --filename="$Af" --verify=crc32c --verify_fatal=1 \
+	--name=qd1 --rw=randwrite --bs=4k --iodepth=1 --size=1M \
+	--name=qd16 --stonewall --rw=randwrite --bssplit=4k/50:64k/30:1m/20 --iodepth=16 \
+	--size=8M --offset=8M --randseed=11 \
+	--name=qd128 --stonewall --rw=randrw --bs=8k --iodepth=128 --size=4M --offset=16M \
+	--name=sysfs --stonewall --filename="$(esc "/sys/bus/pci/devices/$A")" \
+	--blk_engine=virtio-blk-vfio-pci --rw=read --bs=64k --size=2M --iodepth=4 --verify=0
 
 # --- Interrupts: counted on the device's MSI-X vectors, none needed when polling
 if t_only "interrupts"; then
 	irq_fio "interrupts: qd1 reads" "$A" "${common[@]}" --rw=randread --bs=4k --iodepth=1 \
 		--size=4M --time_based=1 --runtime=3
 	irq=$(msix)
-	if [ "$irq" -ge 100 ] && [ "$irq" -ge $((ios / 4)) ]; then
+	if [ "$ios" -ge 100 ] && [ "$irq" -ge $((ios / 4)) ]; then
 		t_pass "interrupts: $irq MSI-X interrupts seen for $ios reads"
 	else
 		t_fail "interrupts: MSI-X interrupts signal completions" "$irq seen for $ios reads" \
@@ -260,8 +272,18 @@ if t_only "numjobs=2"; then
 			"$(cat "$work/irq")"
 	fi
 fi
-expect_err "numjobs=3 on a two-queue device refused" "virtqueue" \
-	"${common[@]}" --rw=randread --bs=4k --numjobs=3 --size=1M
+
+# --- The IOMMU driver's mapping limit (vfio_iommu_type1 dma_entry_limit, read
+# when a container opens): two jobs need four mappings (ring, buffers).
+if t_only "dma_entry_limit"; then
+	lim=/sys/module/vfio_iommu_type1/parameters/dma_entry_limit
+	old=$(cat "$lim")
+	echo 3 >"$lim"
+	expect_err "dma_entry_limit=3: the fourth mapping is refused by name" \
+		"allows 3 DMA mappings and they are taken.*dma_entry_limit" \
+		"${common[@]}" --rw=randread --bs=4k --iodepth=4 --numjobs=2 --size=1M
+	echo "$old" >"$lim"
+fi
 
 # --- Flush and FUA, counted by QEMU (query-blockstats flush_operations)
 flushed() {	# flushed NAME MIN MAX FIO_ARGS...: flushes QEMU saw for the run
@@ -286,35 +308,20 @@ flushed "fsync=4 sends a flush" 60 1000 "${common[@]}" --rw=randwrite --bs=4k --
 	--offset=32M --iodepth=1 --fsync=4
 flushed "writefua=1: a flush after every write" 128 1000 "${common[@]}" --rw=randwrite \
 	--bs=4k --size=512k --offset=32M --iodepth=1 --writefua=1 --verify=crc32c --verify_fatal=1
-flushed "no fsync, no writefua: no flush" 0 2 "${common[@]}" --rw=randwrite --bs=4k \
-	--size=512k --offset=32M --iodepth=1
 
-# --- Discard and write zeroes (read back through the kernel driver below)
-fill() {
-	run_fio fout "${engine[@]}" "${common[@]}" --rw=write --bs=64k --offset="$1"M \
-		--size="$2" --buffer_pattern=0xa5 --iodepth=4
-}
-if t_only "trim"; then
-	fill 40 2M
-	u0=$(blockstat A unmap_operations)
-	expect_ok "trim (discard)" "${common[@]}" --rw=trim --bs=64k --offset=40M --size=2M --iodepth=4
-	u1=$(blockstat A unmap_operations)
-	if [ -n "$u0" ] && [ -n "$u1" ] && [ $((u1 - u0)) -ge 32 ]; then
-		t_pass "trim: QEMU counted $((u1 - u0)) unmaps for 32 trims"
-	else
-		t_fail "trim: QEMU counted the unmaps" "unmap_operations '$u0' -> '$u1'" "$last_out"
-	fi
-fi
-if t_only "write zeroes"; then
-	fill 44 2M
-	expect_ok "write zeroes (write_mode=zeroes)" "${common[@]}" --rw=write --bs=128k \
-		--offset=44M --size=2M --write_mode=zeroes --iodepth=4
-fi
-# Written through the engine; verified through the kernel driver at the end.
-xjob=(--name=x --rw=randwrite --bs=4k --size=4M --offset=48M --verify=crc32c --verify_fatal=1
+# --- Discard and write zeroes: ranges filled with a pattern, then trimmed
+# and zeroed; the kernel driver reads them back below.
+expect_ok "trim and write zeroes (write_mode=zeroes) after a fill" \
+	--thread=1 --direct=1 --filename="$Af" --iodepth=4 \
+	--name=fill --rw=write --bs=64k --offset=40M --size=8M --buffer_pattern=0xa5 \
+	--name=trim --stonewall --rw=trim --bs=64k --offset=40M --size=2M \
+	--name=zeroes --stonewall --rw=write --bs=128k --offset=44M --size=2M --write_mode=zeroes
+# Written through the engine, verified through the kernel driver below; QD1
+# with no fsync: QEMU sees no flush.
+xjob=(--name=x --rw=randwrite --bs=4k --size=2M --offset=48M --verify=crc32c --verify_fatal=1
 	--randseed=4242)
-expect_ok "written through vfio for the cross-check" --filename="$Af" --thread=1 \
-	"${xjob[@]}" --iodepth=8 --do_verify=0
+flushed "no fsync, no writefua: no flush (written for the kernel driver's cross-check)" 0 2 \
+	--filename="$Af" --thread=1 "${xjob[@]}" --iodepth=1 --do_verify=0
 
 # --- B: packed=on offered; the engine negotiates a split ring today
 expect_ok "packed=on device (split ring negotiated): randwrite verify" --name=j \
@@ -324,8 +331,6 @@ expect_ok "packed=on device (split ring negotiated): randwrite verify" --name=j 
 # --- C: read-only
 expect_err "read-only device written to" "read-only" --name=j --filename="$(esc "$C")" \
 	--thread=1 --rw=randwrite --bs=4k --size=1M
-expect_ok "read-only device read" --name=j --filename="$(esc "$C")" --thread=1 --rw=randread \
-	--bs=4k --size=1M --iodepth=4
 
 # --- Refusals
 expect_err "no iommu_platform: refused, the device would bypass the IOMMU" \
@@ -377,7 +382,9 @@ if t_only "group"; then
 fi
 
 # --- H: unplugged (QMP device_del) while fio runs: fio fails, nothing hangs
-if t_only "device removed"; then
+if t_only "device removed" && [ -z "$H" ]; then
+	t_fail "device removed mid-run" "function H is gone already (removed earlier in this boot)"
+elif t_only "device removed"; then
 	"$blk_fio" "${engine[@]}" --name=j --filename="$(esc "$H")" --thread=1 --rw=randrw \
 		--bs=4k --iodepth=8 --size=32M --time_based=1 --runtime=90 >"$work/hot.log" 2>&1 &
 	hotpid=$!
@@ -430,12 +437,13 @@ if t_only "kernel driver"; then
 			[ "$(dd if="$vd" bs=1M skip="$1" count=2 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)" = 0 ]
 		}
 		nonzero=$(dd if="$vd" bs=1M skip=40 count=2 iflag=direct 2>/dev/null | tr -d '\0' | wc -c)
-		if zero_range 40; then
+		if zero_range 40 && ! zero_range 42; then
 			t_pass "kernel driver: the trimmed range reads back as zeroes"
 		else
-			t_fail "kernel driver: the trimmed range reads back as zeroes" "$nonzero non-zero bytes"
+			t_fail "kernel driver: the trimmed range reads back as zeroes (the fill after it does not)" \
+				"$nonzero non-zero bytes in the trimmed range"
 		fi
-		if zero_range 44; then
+		if zero_range 44 && ! zero_range 46; then
 			t_pass "kernel driver: the write-zeroes range reads back as zeroes"
 		else
 			t_fail "kernel driver: the write-zeroes range reads back as zeroes" \
