@@ -264,7 +264,7 @@ expect_ok "verify crc32c: 4k qd1, 4k/64k/1m qd16, 8k randrw qd128; sysfs path + 
 if t_only "interrupts: MSI-X interrupts signal completions"; then
 	irq_fio "interrupts: qd1 reads, blk_wait_mode=eventfd" "$A" "${common[@]}" --rw=randread \
 		--bs=4k --iodepth=1 --size=4M --time_based=1 --runtime=2 --blk_wait_mode=eventfd
-	irq=$(msix)
+	irq=$(msix) eios=$ios
 	# Not one per read: a completion that lands before the ring is armed
 	# again needs none. Without the vectors wired there is none at all.
 	if [ "$ios" -ge 50 ] && [ "$irq" -ge $((ios / 5)) ]; then
@@ -274,15 +274,25 @@ if t_only "interrupts: MSI-X interrupts signal completions"; then
 			"$(cat "$work/irq")" "all vfio lines seen last:" "$(cat "$work/irq_all")" "$last_out"
 	fi
 fi
-if t_only "hipri polling: the device raises (almost) no interrupt"; then
+# Polling sleeps on the vector only when a read outlasts its spin budget,
+# which a slow emulated device under load often does: it must take well
+# under half the interrupts per read that eventfd waiting took in this boot
+# (a quarter of the reads when that case did not run).
+if t_only "hipri polling: the device raises fewer interrupts"; then
 	irq_fio "hipri polling: qd1 reads" "$A" "${common[@]}" --rw=randread --bs=4k --iodepth=1 \
 		--size=4M --time_based=1 --runtime=2 --hipri=1
 	pirq=$(msix)
 	# The vectors must have been seen wired (a sample of their lines).
-	if [ "$ios" -ge 50 ] && [ -s "$work/irq" ] && [ "$pirq" -le $((ios / 10)) ]; then
-		t_pass "hipri polling: $pirq MSI-X interrupts seen for $ios reads"
+	if [ -n "${eios:-}" ] && [ "$eios" -gt 0 ]; then
+		limit=$((ios * irq / eios / 2))
 	else
-		t_fail "hipri polling: the device raises (almost) no interrupt" "$pirq seen for $ios reads" \
+		limit=$((ios / 4))
+	fi
+	if [ "$ios" -ge 50 ] && [ -s "$work/irq" ] && [ "$pirq" -le "$limit" ]; then
+		t_pass "hipri polling: $pirq MSI-X interrupts seen for $ios reads (at most $limit)"
+	else
+		t_fail "hipri polling: the device raises fewer interrupts than eventfd waiting" \
+			"$pirq seen for $ios reads, more than $limit" \
 			"$(cat "$work/irq")"
 	fi
 fi
