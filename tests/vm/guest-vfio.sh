@@ -366,7 +366,8 @@ flushed "trim, write zeroes, writes without fsync or writefua: no flush" 0 2 \
 # --- B offers packed rings (packed=on): blk_ring=packed and blk_ring=split,
 # the layout read from the device. QEMU reports the features the driver
 # acked (x-query-virtio-status) while the device runs; a reset clears them,
-# so they are sampled while fio runs: a verify pass, then reads for 2 s.
+# so they are sampled while fio runs: a verify pass, then reads for 6 s (a
+# QMP round trip from the guest takes a second or more under load).
 sample_features() {	# sample_features DEVID PID: "packed"/"split" per DRIVER_OK sample
 	: >"$work/feat"
 	while kill -0 "$2" 2>/dev/null; do
@@ -389,7 +390,7 @@ ring_case() {	# ring_case LAYOUT
 		--name=v --rw=randwrite --bssplit=4k/50:128k/50 --iodepth=16 --size=4M \
 		--verify=crc32c --verify_fatal=1 \
 		--name=r --stonewall --rw=randread --bs=4k --iodepth=4 --size=4M --time_based=1 \
-		--runtime=2 >"$work/fio.out" 2>&1 &
+		--runtime=6 >"$work/fio.out" 2>&1 &
 	pid=$!
 	sample_features B "$pid"
 	wait "$pid"
