@@ -23,7 +23,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-timeout=${BLK_VM_TIMEOUT:-1500}
+timeout=${BLK_VM_TIMEOUT:-2400}
 if [ "${1:-}" = --timeout ]; then
 	timeout=$2
 	shift 2
