@@ -19,6 +19,7 @@ static const char *const kind_names[BLK_KIND_NR] = {
 	[BLK_KIND_NVME_URING]	= "nvme-passthru-uring",
 	[BLK_KIND_VHOST_USER]	= "virtio-blk-vhost-user",
 	[BLK_KIND_VHOST_VDPA]	= "virtio-blk-vhost-vdpa",
+	[BLK_KIND_VFIO_PCI]	= "virtio-blk-vfio-pci",
 };
 
 const char *blk_kind_name(enum blk_kind kind)
@@ -113,16 +114,18 @@ struct fio_option blk_fio_options[] = {
 		.type	= FIO_OPT_STR,
 		.off1	= offsetof(struct blk_options, kind),
 		.def	= "auto",
-		.help	= "Engine kind; auto picks it from each file (/dev/ngXnY, a unix socket, /dev/vhost-vdpa-N)",
+		.help	= "Engine kind; auto picks it from each file (/dev/ngXnY, a unix socket, /dev/vhost-vdpa-N, a PCI function bound to vfio-pci)",
 		.posval	= {
 			{ .ival = "auto", .oval = BLK_KIND_AUTO,
-			  .help = "Choose from the file: NVMe generic char device, vhost-user socket, vhost-vdpa device" },
+			  .help = "Choose from the file: NVMe generic char device, vhost-user socket, vhost-vdpa device, virtio-blk PCI function bound to vfio-pci" },
 			{ .ival = "nvme-passthru-uring", .oval = BLK_KIND_NVME_URING,
 			  .help = "NVMe commands through io_uring passthrough on /dev/ngXnY" },
 			{ .ival = "virtio-blk-vhost-user", .oval = BLK_KIND_VHOST_USER,
 			  .help = "User-space virtio-blk over a vhost-user unix socket" },
 			{ .ival = "virtio-blk-vhost-vdpa", .oval = BLK_KIND_VHOST_VDPA,
 			  .help = "User-space virtio-blk over /dev/vhost-vdpa-N" },
+			{ .ival = "virtio-blk-vfio-pci", .oval = BLK_KIND_VFIO_PCI,
+			  .help = "User-space virtio-blk driver for a PCI function bound to vfio-pci (filename=DDDD\\:BB\\:DD.F)" },
 		},
 		ENGINE_OPT,
 	},

@@ -21,6 +21,7 @@ enum blk_kind {
 	BLK_KIND_NVME_URING,		/* nvme-passthru-uring */
 	BLK_KIND_VHOST_USER,		/* virtio-blk-vhost-user */
 	BLK_KIND_VHOST_VDPA,		/* virtio-blk-vhost-vdpa */
+	BLK_KIND_VFIO_PCI,		/* virtio-blk-vfio-pci */
 	BLK_KIND_NR,
 };
 
@@ -129,7 +130,8 @@ extern struct fio_option blk_fio_options[];
  * kind (fio accepts it in any job of the module) and blk-optdoc warns.
  */
 #define BLK_KINDS_NVME		(1u << BLK_KIND_NVME_URING)
-#define BLK_KINDS_VIRTIO	((1u << BLK_KIND_VHOST_USER) | (1u << BLK_KIND_VHOST_VDPA))
+#define BLK_KINDS_VIRTIO	((1u << BLK_KIND_VHOST_USER) | (1u << BLK_KIND_VHOST_VDPA) | \
+				 (1u << BLK_KIND_VFIO_PCI))
 #define BLK_KINDS_ALL		(BLK_KINDS_NVME | BLK_KINDS_VIRTIO)
 
 struct blk_option_doc {

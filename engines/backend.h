@@ -64,6 +64,7 @@ static inline struct blk_thread *blk_thread_of(struct thread_data *td)
 extern const struct blk_backend blk_nvme_uring_backend;
 extern const struct blk_backend blk_vhost_user_backend;
 extern const struct blk_backend blk_vhost_vdpa_backend;
+extern const struct blk_backend blk_vfio_pci_backend;
 
 /* Writes the description of a failed I/O; returns buf. */
 char *blk_io_err_describe(const struct blk_io_err *err, char *buf, size_t len);

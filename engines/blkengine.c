@@ -23,6 +23,7 @@
 extern const struct blk_backend blk_nvme_uring_backend __attribute__((weak));
 extern const struct blk_backend blk_vhost_user_backend __attribute__((weak));
 extern const struct blk_backend blk_vhost_vdpa_backend __attribute__((weak));
+extern const struct blk_backend blk_vfio_pci_backend __attribute__((weak));
 
 static const struct blk_backend *backend_of_kind(enum blk_kind kind)
 {
@@ -33,6 +34,8 @@ static const struct blk_backend *backend_of_kind(enum blk_kind kind)
 		return &blk_vhost_user_backend;
 	case BLK_KIND_VHOST_VDPA:
 		return &blk_vhost_vdpa_backend;
+	case BLK_KIND_VFIO_PCI:
+		return &blk_vfio_pci_backend;
 	default:
 		return NULL;
 	}

@@ -14,11 +14,13 @@
 
 #include "options.h"
 #include "select.h"
+#include "vfio_pci.h"
 #include "vhost_vdpa.h"
 
 static const char *const what_we_take =
 	"blkengine drives NVMe generic char devices (/dev/ngXnY), vhost-user-blk "
-	"unix sockets and vhost-vdpa devices (/dev/vhost-vdpa-N)";
+	"unix sockets, vhost-vdpa devices (/dev/vhost-vdpa-N) and virtio-blk PCI "
+	"functions bound to vfio-pci (0000\\:00\\:04.0 or its /sys/bus/pci/devices directory)";
 
 /* The sysfs class directory of a char device, e.g. "nvme-generic". */
 static int char_dev_class(dev_t rdev, char *class, size_t len)
@@ -115,7 +117,17 @@ enum blk_kind blk_kind_of_file(const char *path, char *why, size_t len)
 {
 	struct stat st;
 	enum blk_kind kind;
+	char bdf[16];
 
+	/* A PCI address, or its sysfs directory: only a vfio-pci virtio-blk function is ours. */
+	switch (vfio_pci_check_path(path, bdf, why, len)) {
+	case 1:
+		return BLK_KIND_VFIO_PCI;
+	case 0:
+		return BLK_KIND_AUTO;
+	default:
+		break;
+	}
 	if (stat(path, &st)) {
 		if (errno == ENOENT)
 			explain_missing(path, why, len);

@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "vhost_user.h"
 #include "vhost_vdpa.h"
+#include "vfio_pci.h"
 #include "virtio_blk.h"
 
 #define DEFINE_VIRTIO_BLK_BACKEND(name, blk_kind, transport)			\
@@ -41,3 +42,4 @@ const struct blk_backend name = {						\
 
 DEFINE_VIRTIO_BLK_BACKEND(blk_vhost_user_backend, BLK_KIND_VHOST_USER, vhost_user_transport);
 DEFINE_VIRTIO_BLK_BACKEND(blk_vhost_vdpa_backend, BLK_KIND_VHOST_VDPA, vhost_vdpa_transport);
+DEFINE_VIRTIO_BLK_BACKEND(blk_vfio_pci_backend, BLK_KIND_VFIO_PCI, vfio_pci_transport);
