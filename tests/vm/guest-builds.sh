@@ -11,6 +11,8 @@ list=${BLK_TEST_BUILDS:?BLK_TEST_BUILDS names the list of modules}
 
 while IFS=$'\t' read -r name build case; do
 	echo "== module $name"
+	start=$(date +%s)
 	env -u BLK_TEST_COUNTS BLKENGINE_BUILD="$build" BLK_TEST_ONLY="$case" \
 		bash "$here/guest-nvme-all.sh" </dev/null
+	echo "-- module $name took $(($(date +%s) - start))s in the guest"
 done <"$list"

@@ -58,12 +58,8 @@ export BLK_FIO_TIMEOUT=${BLK_FIO_TIMEOUT:-300}
 work=/tmp/vfio
 mkdir -p "$work"
 
-# fn SLOT: the function behind the root port at 00:SLOT.0.
-fn() {
-	local d
-	d=$(ls -d /sys/bus/pci/devices/0000:00:$1.0/0000:??:??.? 2>/dev/null | head -n1)
-	basename "$d"
-}
+. "$(dirname "$0")/vfio-guest-lib.sh"
+fn() { pci_behind_port "$1"; }
 # The two functions behind the PCIe-to-PCI bridge (port 00:15.0).
 behind_bridge() {
 	local br
@@ -81,41 +77,6 @@ for f in A B C D E R; do
 		exit
 	fi
 done
-
-# fio's filename= splits at ':': the address is written with escaped colons.
-esc() { echo "${1//:/\\:}"; }
-
-driver_of() { basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null; }
-
-# to_vfio BDF: from its driver to vfio-pci, as the engine's message says.
-to_vfio() {
-	local d=/sys/bus/pci/devices/$1 i
-	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
-	echo vfio-pci >"$d/driver_override"
-	echo "$1" >/sys/bus/pci/drivers_probe
-	for i in $(seq 50); do
-		[ "$(driver_of "$1")" = vfio-pci ] && [ -e "/dev/vfio/$(basename "$(readlink "$d/iommu_group")")" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# to_kernel BDF: back to virtio-pci; prints the /dev/vdX the kernel made of it.
-to_kernel() {
-	local d=/sys/bus/pci/devices/$1 i b
-	[ -e "$d/driver" ] && echo "$1" >"$d/driver/unbind"
-	echo >"$d/driver_override"
-	echo "$1" >/sys/bus/pci/drivers_probe
-	for i in $(seq 100); do
-		b=$(ls -d "$d"/virtio*/block/vd* 2>/dev/null | head -n1)
-		if [ -n "$b" ] && [ -b "/dev/${b##*/}" ]; then
-			echo "/dev/${b##*/}"
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
-}
 
 # qmp NAME JSON: runs a QMP command on the host; prints the reply.
 qmp_seq=0

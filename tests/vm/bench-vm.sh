@@ -1,18 +1,29 @@
 #!/bin/bash
-# Side-by-side throughput of the nvme-passthru-uring engine and fio's own
-# engines on one emulated NVMe namespace, all in one VM boot so the figures
+# Side-by-side throughput and instruction counts of blkengine's engines and
+# their peers on one emulated device, all in one VM boot so the figures
 # compare (absolute numbers are the emulator's, not a device's).
 #
-#   tests/vm/bench-nvme.sh [OPTIONS]      boots the 6.12 VM and runs itself there
+#   tests/vm/bench-vm.sh [OPTIONS]      boots the 6.12 VM and runs itself there
 #
+#   --target T         nvme (default): one 256 MiB NVMe namespace with
+#                      4096-byte blocks, nvme poll_queues=1;
+#                      vfio: the q35 machine of tests/vm/vfio-machine.sh, one
+#                      virtio-blk PCI function handed to vfio-pci, a second
+#                      one left to the kernel's virtio-blk driver
 #   --runtime SECS     seconds each measured run lasts (default 5)
 #   --reps N           repetitions of every comparison (default 3)
 #   --workloads LIST   comma list of rr1 rr32 rw32 rrw16 sr8 (default all)
-#   --optsets LIST     comma list of plain fixedbufs hipri regfiles0 (default
-#                      plain,fixedbufs,hipri)
-#   --engines LIST     comma list of ours cmd uring prev (default ours,cmd,uring)
+#   --optsets LIST     comma list of plain fixedbufs hipri regfiles0 default
+#                      (default plain,fixedbufs,hipri for nvme, default for
+#                      vfio)
+#   --engines LIST     nvme: comma list of ours cmd uring prev (default
+#                      ours,cmd,uring); vfio: of split packed blkio vuring prev
+#                      (default split,packed,blkio,vuring)
 #   --prev MODULE      another build of libblkengine.so, run as engine "prev"
 #                      (e.g. the module before a change), outside /tmp
+#   --fio PATH --module PATH
+#                      the fio binary and the module built against it (vfio:
+#                      a fio with the libblkio engine, scripts/lib/fio-libblkio.sh)
 #   --callgrind N      instead of timed runs, count fio's user-space
 #                      instructions per I/O with valgrind's callgrind: each
 #                      comparison runs N and 3N I/Os, the difference over 2N
@@ -24,17 +35,24 @@
 #                      say whether the counts repeated exactly
 #   --and-iops         with --callgrind: the timed runs too, in the same boot
 #
-# Option sets, the same options for every engine (fio 3.33's io_uring_cmd
-# takes all of them): plain = registerfiles=1, fixedbufs = registerfiles=1
-# fixedbufs=1, hipri = registerfiles=1 hipri=1 (polled completions),
-# regfiles0 = registerfiles=0. Both NVMe engines send non-vectored commands
-# by default on this kernel (ours always; io_uring_cmd after its probe).
-# Engines: ours = this module on /dev/ngXnY; cmd = fio's io_uring_cmd on the
-# same device with the same options; uring = fio's io_uring on /dev/nvmeXnY
-# with direct=1. Within a repetition every engine runs each workload once,
-# one after the other, in an order that rotates from one repetition to the
-# next. Prints one line per run, then the median IOPS and the median fio
-# CPU time per I/O of each comparison.
+# NVMe option sets, the same options for every engine (fio 3.33's
+# io_uring_cmd takes all of them): plain = registerfiles=1, fixedbufs =
+# registerfiles=1 fixedbufs=1, hipri = registerfiles=1 hipri=1 (polled
+# completions), regfiles0 = registerfiles=0; default = no options. Both
+# NVMe engines send non-vectored commands by default on this kernel (ours
+# always; io_uring_cmd after its probe). NVMe engines: ours = this module on
+# /dev/ngXnY; cmd = fio's io_uring_cmd on the same device with the same
+# options; uring = fio's io_uring on /dev/nvmeXnY with direct=1.
+# vfio engines, each with its default options: split and packed = this
+# module on the vfio-bound function with blk_ring=split or packed; blkio =
+# fio's libblkio engine with libblkio_driver=virtio-blk-vfio-pci on the same
+# function; vuring = fio's io_uring (direct=1) on the other function through
+# the kernel's virtio-blk driver (its figures include the kernel's work,
+# which callgrind does not count).
+# Within a repetition every engine runs each workload once, one after the
+# other, in an order that rotates from one repetition to the next. Prints
+# one line per run, then the median IOPS and the median fio CPU time per I/O
+# of each comparison.
 # Workloads: rr1 4k randread QD1, rr32 4k randread QD32, rw32 4k randwrite
 # QD32, rrw16 4k randrw 70% reads QD16, sr8 128k read QD8.
 set -uo pipefail
@@ -43,18 +61,24 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
 . "$here/../../scripts/lib/callgrind.sh"
 
+target=nvme
 runtime=5
 reps=3
 workloads=rr1,rr32,rw32,rrw16,sr8
-optsets=plain,fixedbufs,hipri
-engines=ours,cmd,uring
+optsets=
+engines=
 prev=
+kdir=
 callgrind=
 passes=2
 and_iops=
 args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
+	--target) target=$2; shift 2 ;;
+	--fio) blk_fio=$(realpath "$2"); shift 2 ;;
+	--module) blk_module=$(realpath "$2"); shift 2 ;;
+	--kdir) kdir=$2; shift 2 ;;
 	--runtime) runtime=$2; shift 2 ;;
 	--reps) reps=$2; shift 2 ;;
 	--workloads) workloads=$2; shift 2 ;;
@@ -64,49 +88,86 @@ while [ $# -gt 0 ]; do
 	--callgrind) callgrind=$2; shift 2 ;;
 	--passes) passes=$2; shift 2 ;;
 	--and-iops) and_iops=1; shift ;;
-	*) echo "bench-nvme: unknown option '$1' (see the comment at the top of $0)" >&2; exit 2 ;;
+	*) echo "bench-vm: unknown option '$1' (see the comment at the top of $0)" >&2; exit 2 ;;
 	esac
 done
 
+case $target in
+nvme) optsets=${optsets:-plain,fixedbufs,hipri} engines=${engines:-ours,cmd,uring} ;;
+vfio) optsets=${optsets:-default} engines=${engines:-split,packed,blkio,vuring} ;;
+*) echo "bench-vm: --target $target: give nvme or vfio" >&2; exit 2 ;;
+esac
 if [ -n "$callgrind" ] && ! [[ $callgrind =~ ^[1-9][0-9]*$ ]]; then
-	echo "bench-nvme: --callgrind $callgrind: give a number of I/Os" >&2
+	echo "bench-vm: --callgrind $callgrind: give a number of I/Os" >&2
 	exit 2
 fi
 if ! [[ $passes =~ ^[1-9][0-9]*$ ]]; then
-	echo "bench-nvme: --passes $passes: give a number of passes (1 or more)" >&2
+	echo "bench-vm: --passes $passes: give a number of passes (1 or more)" >&2
 	exit 2
 fi
 if [ -n "$and_iops" ] && [ -z "$callgrind" ]; then
-	echo "bench-nvme: --and-iops goes with --callgrind N (timed runs alone need no option)" >&2
+	echo "bench-vm: --and-iops goes with --callgrind N (timed runs alone need no option)" >&2
 	exit 2
 fi
 if [ -z "${BLK_IN_VM:-}" ]; then
 	if [ -n "$callgrind" ] && ! command -v valgrind >/dev/null; then
-		echo "bench-nvme: valgrind is missing (apt-get install valgrind)" >&2
+		echo "bench-vm: valgrind is missing (apt-get install valgrind)" >&2
 		exit 1
 	fi
 	if [ ! -f "$blk_module" ]; then
-		echo "bench-nvme: $blk_module missing; build first (scripts/bootstrap)" >&2
+		echo "bench-vm: $blk_module missing; build first (scripts/bootstrap)" >&2
 		exit 1
 	fi
 	echo "host load: $(uptime)"
+	read -r kdir _ < <("$here/kernel.sh" 6.12) || { echo "bench-vm: no 6.12 kernel (tests/vm/kernel.sh 6.12)" >&2; exit 1; }
+	args+=(--fio "$(command -v "$blk_fio")" --module "$blk_module" --kdir "$kdir")
+	if [ "$target" = vfio ]; then
+		. "$here/vfio-machine.sh"
+		imgdir=$(mktemp -d "$( [ -w /dev/shm ] && echo /dev/shm || echo /tmp)/blkbench.XXXXXX")
+		trap 'rm -rf "$imgdir"' EXIT
+		vfio_machine_args "$imgdir" || exit 1
+		"$here/vm-run" --kernel 6.12 --timeout "${BLK_VM_TIMEOUT:-3600}" "${vfio_vm_args[@]}" \
+			-- "$0" "${args[@]}"
+		exit
+	fi
 	exec "$here/vm-run" --kernel 6.12 --timeout "${BLK_VM_TIMEOUT:-3600}" \
 		--nvme-params "poll_queues=1" \
 		--ns 256M,logical_block_size=4096,physical_block_size=4096 \
 		-- "$0" "${args[@]}"
 fi
 
-ng=
-for b in /sys/block/nvme*n*; do
-	[ "$(cat "$b/nsid" 2>/dev/null)" = 1 ] || continue
-	b=${b##*/}
-	ng=/dev/ng${b#nvme}
-done
-if [ -z "$ng" ] || [ ! -c "$ng" ]; then
-	echo "bench-nvme: no NVMe namespace 1 in this VM" >&2
-	exit 1
+# The device under test: $dev (printed in the header), and what each engine
+# needs in engine_args.
+if [ "$target" = vfio ]; then
+	. "$here/vfio-guest-lib.sh"
+	for m in vfio vfio_iommu_type1 vfio-pci virtio_blk; do
+		modprobe -d "$kdir" "$m" || { echo "bench-vm: modprobe -d $kdir $m failed" >&2; exit 1; }
+	done
+	vfn=$(pci_behind_port 10)
+	kfn=$(pci_behind_port 11)
+	if [ -z "$vfn" ] || ! to_vfio "$vfn"; then
+		echo "bench-vm: the function behind 00:10.0 (${vfn:-none}) could not be handed to vfio-pci" >&2
+		exit 1
+	fi
+	if [ -z "$kfn" ] || ! blkdev=$(to_kernel "$kfn"); then
+		echo "bench-vm: the function behind 00:11.0 (${kfn:-none}) has no /dev/vdX" >&2
+		exit 1
+	fi
+	dev="$vfn (vfio-pci), $blkdev ($kfn, virtio-blk)"
+else
+	ng=
+	for b in /sys/block/nvme*n*; do
+		[ "$(cat "$b/nsid" 2>/dev/null)" = 1 ] || continue
+		b=${b##*/}
+		ng=/dev/ng${b#nvme}
+	done
+	if [ -z "$ng" ] || [ ! -c "$ng" ]; then
+		echo "bench-vm: no NVMe namespace 1 in this VM" >&2
+		exit 1
+	fi
+	blkdev=/dev/nvme${ng#/dev/ng}
+	dev="$ng ($blkdev)"
 fi
-blkdev=/dev/nvme${ng#/dev/ng}
 
 workload_args() {
 	case $1 in
@@ -125,6 +186,7 @@ optset_args() {
 	fixedbufs) echo --registerfiles=1 --fixedbufs=1 ;;
 	hipri) echo --registerfiles=1 --hipri=1 ;;
 	regfiles0) echo --registerfiles=0 ;;
+	default) ;;
 	*) return 1 ;;
 	esac
 }
@@ -132,9 +194,18 @@ optset_args() {
 engine_args() {
 	case $1 in
 	ours) echo "--ioengine=external:$blk_module --filename=$ng" ;;
-	prev) [ -n "$prev" ] && echo "--ioengine=external:$prev --filename=$ng" ;;
+	prev)
+		[ -n "$prev" ] || return 1
+		if [ "$target" = vfio ]; then
+			echo "--ioengine=external:$prev --filename=$(esc "$vfn")"
+		else
+			echo "--ioengine=external:$prev --filename=$ng"
+		fi ;;
 	cmd) echo "--ioengine=io_uring_cmd --cmd_type=nvme --filename=$ng" ;;
 	uring) echo "--ioengine=io_uring --direct=1 --filename=$blk_device" ;;
+	split | packed) echo "--ioengine=external:$blk_module --filename=$(esc "$vfn") --blk_ring=$1" ;;
+	blkio) echo "--ioengine=libblkio --libblkio_driver=virtio-blk-vfio-pci --libblkio_path=/sys/bus/pci/devices/$vfn" ;;
+	vuring) echo "--ioengine=io_uring --direct=1 --filename=$blk_device" ;;
 	*) return 1 ;;
 	esac
 }
@@ -143,14 +214,19 @@ blk_device=$blkdev
 IFS=, read -r -a wl_list <<<"$workloads"
 IFS=, read -r -a os_list <<<"$optsets"
 IFS=, read -r -a en_list <<<"$engines"
-for w in "${wl_list[@]}"; do workload_args "$w" >/dev/null || { echo "bench-nvme: unknown workload $w" >&2; exit 2; }; done
-for o in "${os_list[@]}"; do optset_args "$o" >/dev/null || { echo "bench-nvme: unknown option set $o" >&2; exit 2; }; done
-for e in "${en_list[@]}"; do engine_args "$e" >/dev/null || { echo "bench-nvme: unknown engine $e" >&2; exit 2; }; done
+for w in "${wl_list[@]}"; do workload_args "$w" >/dev/null || { echo "bench-vm: unknown workload $w" >&2; exit 2; }; done
+for o in "${os_list[@]}"; do optset_args "$o" >/dev/null || { echo "bench-vm: unknown option set $o" >&2; exit 2; }; done
+for e in "${en_list[@]}"; do engine_args "$e" >/dev/null || { echo "bench-vm: unknown engine $e" >&2; exit 2; }; done
 
 # Lay the namespace down once so reads find written blocks everywhere.
 "$blk_fio" --name=fill --ioengine=io_uring --direct=1 --filename="$blkdev" \
 	--rw=write --bs=1m --iodepth=4 >/dev/null 2>&1 ||
-	echo "bench-nvme: filling $blkdev failed; reads may see unwritten blocks"
+	echo "bench-vm: filling $blkdev failed; reads may see unwritten blocks"
+if [ "$target" = vfio ]; then
+	"$blk_fio" --name=fill --thread=1 --ioengine="external:$blk_module" --filename="$(esc "$vfn")" \
+		--rw=write --bs=1m --iodepth=4 --size=256m >/dev/null 2>&1 ||
+		echo "bench-vm: filling $vfn failed; reads may see unwritten blocks"
+fi
 
 median() {
 	sort -n | awk '{ v[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
@@ -207,12 +283,17 @@ results=$(mktemp)
 # (randrepeat=1): what fio spends on them does not depend on the engine,
 # and counts that depend on the clock would not repeat.
 callgrind_pass() {
-	local dir=$1 w o e k i jobs=() keys=() totals=()
+	local dir=$1 w o e k i jobs=() keys=() totals=() alone=() t
 	local cg_common=(--thread=1 --gtod_reduce=1 --disk_util=0 --norandommap=1 --randrepeat=1 --size=200m)
-	jobs=(--name=warmup --ioengine=null --rw=randread --bs=4k --number_ios=100)
+	local warmup=(--name=warmup --ioengine=null --rw=randread --bs=4k --number_ios=100)
+	jobs=("${warmup[@]}")
 	for w in "${wl_list[@]}"; do
 		for o in "${os_list[@]}"; do
 			for e in "${en_list[@]}"; do
+				if [ "$e" = blkio ]; then
+					alone+=("$w $o $e")
+					continue
+				fi
 				for k in 1 3; do
 					# shellcheck disable=SC2207
 					jobs+=(--name="$w.$o.$e.$k" --stonewall $(engine_args "$e")
@@ -230,14 +311,44 @@ callgrind_pass() {
 	done
 	mapfile -t totals < <(callgrind_jobs "$dir" "$blk_fio" "${cg_common[@]}" "${jobs[@]}")
 	if [ ${#totals[@]} -ne $((1 + 2 * ${#keys[@]})) ] || grep -qE "error=|fio: pid=|blkengine: .*(refused|cannot)" "$dir/log"; then
-		echo "bench-nvme: fio under callgrind failed or ended a job early (${#totals[@]} job counts):" >&2
-		grep -E "err|blkengine|fio:" "$dir/log" | sort -u | head -n 8 | sed 's/^/    | /' >&2
+		cg_failed "${#totals[@]}" "$dir/log"
 		for i in "${!keys[@]}"; do echo "${keys[$i]} err"; done
-		return
+	else
+		for i in "${!keys[@]}"; do
+			echo "${keys[$i]} $(((totals[2 + 2 * i] - totals[1 + 2 * i]) / (2 * callgrind)))"
+		done
 	fi
-	for i in "${!keys[@]}"; do
-		echo "${keys[$i]} $(((totals[2 + 2 * i] - totals[1 + 2 * i]) / (2 * callgrind)))"
+	# fio's libblkio engine runs one job per process: a second libblkio
+	# job in the process reads the options of the first, freed when it
+	# ended. Each of its counts is a process of its own, the warm-up
+	# job first as above, and the same job thread counted.
+	for t in "${alone[@]}"; do
+		read -r w o e <<<"$t"
+		totals=()
+		for k in 1 3; do
+			# shellcheck disable=SC2207
+			i=$(callgrind_jobs "$dir" "$blk_fio" "${cg_common[@]}" "${warmup[@]}" \
+				--name="$w.$o.$e.$k" --stonewall $(engine_args "$e") $(workload_args "$w") \
+				$(optset_args "$o") --number_ios=$((k * callgrind)) | sed -n 2p)
+			if [ -z "$i" ] || grep -qE "error=|fio: pid=" "$dir/log"; then
+				cg_failed 0 "$dir/log"
+				break
+			fi
+			totals+=("$i")
+		done
+		if [ ${#totals[@]} -eq 2 ]; then
+			echo "$t $(((totals[1] - totals[0]) / (2 * callgrind)))"
+		else
+			echo "$t err"
+		fi
 	done
+}
+
+# cg_failed COUNTS LOG: why a callgrind run gave no counts.
+cg_failed() {
+	echo "bench-vm: fio under callgrind failed or ended a job early ($1 job counts):" >&2
+	grep -vE "Command: |\(g=[0-9]+\): rw=|unhandled ioctl|spurious value errors" "$2" |
+		grep -A14 -m1 -E "Process terminating|fio: |blkengine: " | sed 's/^/    | /' >&2
 }
 
 # cg_cell COLUMN W O E: a value of the last pass.
@@ -268,7 +379,7 @@ cg_ratio() {
 }
 
 if [ -n "$callgrind" ]; then
-	echo "bench-nvme: $(uname -r), $ng, $("$blk_fio" --version), callgrind, $passes passes"
+	echo "bench-vm: $(uname -r), $dev, $("$blk_fio" --version), callgrind, $passes passes"
 	cgdir=$(mktemp -d)
 	cgres=$cgdir/pass
 	for ((p = 1; p <= passes; p++)); do
@@ -295,37 +406,49 @@ if [ -n "$callgrind" ]; then
 	echo
 fi
 
-echo "bench-nvme: $(uname -r), $ng ($blkdev), ${runtime}s per run, $reps repetitions, $("$blk_fio" --version)"
+echo "bench-vm: $(uname -r), $dev, ${runtime}s per run, $reps repetitions, $("$blk_fio" --version)"
 common=(--thread=1 --time_based=1 --runtime="$runtime" --ramp_time=1
 	--norandommap=1 --randrepeat=0 --output-format=json)
 errlog=$(mktemp)
 
 # One fio process per option set and repetition runs every workload with
 # every engine, one job after the other (stonewall): starting fio in the
-# emulated VM costs seconds, a job's set-up does not.
+# emulated VM costs seconds, a job's set-up does not. On the vfio target
+# every job is a fio process of its own: fio's libblkio engine cannot run
+# a second job in a process, and every engine is measured the same way.
 run_group() {
-	local o=$1 rep=$2 w e i iops failed= n=${#en_list[@]} jobs=()
+	local o=$1 rep=$2 w e i iops failed= n=${#en_list[@]} jobs=() job=() one=
+	[ "$target" = vfio ] && one=1
+	: >"$errlog"
+	rm -f "$errlog".*.json
 	for w in "${wl_list[@]}"; do
 		for ((i = 0; i < n; i++)); do
 			e=${en_list[$(((i + rep) % n))]}
 			# Engine options are known to fio only after --ioengine.
 			# shellcheck disable=SC2207
-			jobs+=(--name="$w.$e" $(engine_args "$e") $(workload_args "$w")
-				$(optset_args "$o") --stonewall)
+			job=(--name="$w.$e" $(engine_args "$e") $(workload_args "$w") $(optset_args "$o") --stonewall)
+			if [ -n "$one" ]; then
+				timeout --kill-after=10 $((runtime + 120)) "$blk_fio" "${common[@]}" \
+					--output="$errlog.$w.$e.json" "${job[@]}" >>"$errlog" 2>&1
+			else
+				jobs+=("${job[@]}")
+			fi
 		done
 	done
-	timeout --kill-after=10 $(((runtime + 60) * ${#jobs[@]})) "$blk_fio" "${common[@]}" \
-		--output="$errlog.json" "${jobs[@]}" >"$errlog" 2>&1
+	[ -n "$one" ] || timeout --kill-after=10 $(((runtime + 60) * ${#jobs[@]})) "$blk_fio" "${common[@]}" \
+		--output="$errlog.all.json" "${jobs[@]}" >"$errlog" 2>&1
 	for w in "${wl_list[@]}"; do
 		for ((i = 0; i < n; i++)); do
 			e=${en_list[$(((i + rep) % n))]}
+			json=$errlog.all.json
+			[ -n "$one" ] && json=$errlog.$w.$e.json
 			# IOPS, and fio's CPU time (user + system) per I/O in ns
 			# (fio may print warnings ahead of the JSON).
 			read -r iops cpu < <(jq -r --arg j "$w.$e" '.jobs[] | select(.jobname == $j) |
 				if .error != 0 then "err err" else
 				"\(.read.iops + .write.iops | floor) \((.usr_cpu + .sys_cpu) * .job_runtime * 10000 /
 				([.read.total_ios + .write.total_ios, 1] | max) | floor)" end' \
-				<(sed -n '/^{/,$p' "$errlog.json") 2>/dev/null)
+				<(sed -n '/^{/,$p' "$json" 2>/dev/null) 2>/dev/null)
 			[ -n "$iops" ] || iops=err
 			[ -n "$cpu" ] || cpu=err
 			[ "$iops" = err ] && failed=1
@@ -352,4 +475,4 @@ if [ ${#en_list[@]} -ge 2 ]; then
 	table "IOPS of ${en_list[0]} / each other engine, within a repetition: median (min-max) over $reps" \
 		22 ratio_to_first "${en_list[0]}/" "${en_list[@]:1}"
 fi
-rm -f "$results" "$errlog" "$errlog.json"
+rm -f "$results" "$errlog" "$errlog".*.json
