@@ -27,6 +27,7 @@ enum blk_write_mode {
 	BLK_WRITE_MODE_UNCOR,
 	BLK_WRITE_MODE_ZEROES,
 	BLK_WRITE_MODE_VERIFY,
+	BLK_WRITE_MODE_ZONE_APPEND,
 };
 
 /* pi_chk is a list of these, as in fio's io_uring_cmd engine */
