@@ -22,9 +22,10 @@ declare -A suite_cmd=(
 	[memcheck]="tests/hardening/memcheck.sh"
 	[hardening-vm]="tests/hardening/run-vm.sh"
 	[health-vm]="tests/vm/run-health.sh"
+	[zns-vm]="tests/vm/run-zns.sh"
 )
 suite_order=(unit unit-asan build package load vhost-user reconnect multihost demo fuzz hardening packed mutants memcheck
-	matrix health-vm nvme-vm vdpa-vm hardening-vm)
+	matrix zns-vm health-vm nvme-vm vdpa-vm hardening-vm)
 
 # Suites that boot the test VM: scripts/test runs them one after another
 # beside the others (two lanes).
