@@ -251,6 +251,21 @@ if t_only "$name"; then
 	fi
 fi
 
+# ---- the examples, on nsid 1; zone states read back
+for ex in zns-verify zns-append; do
+	name="examples/$ex.fio"
+	t_only "$name" || continue
+	reset_all "$BD1"
+	run_fio out --ioengine="$MOD" "$blk_top/examples/$ex.fio" --filename="$NG1"
+	rc=$?
+	c=$(zone_cond "$BD1" 0 $Z1)
+	if [ $rc -eq 0 ] && [ "$c" = 14 ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "fio exit $rc; zone 0 condition $c (want 14, written full)" "$out"
+	fi
+done
+
 # ---- 6. cross-check with fio's own psync engine on the block device
 name="data written by the engine (zonemode=zbd) verifies with fio's psync engine on $BD2"
 if t_only "$name"; then
