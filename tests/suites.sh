@@ -39,4 +39,4 @@ declare -A suite_prepare=([matrix]="tests/fio/run-matrix.sh --prepare"
 # Suites that take several builds in one run (BLK_TEST_BUILDS, a file of
 # "NAME BUILD CASE" lines, tab-separated): the mutants step gives them all
 # its modules at once instead of booting a VM per mutant.
-declare -A suite_batched=([nvme-vm]=1 [health-vm]=1)
+declare -A suite_batched=([nvme-vm]=1 [health-vm]=1 [zns-vm]=1)

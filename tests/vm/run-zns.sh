@@ -2,7 +2,8 @@
 # The zns-vm suite: zoned namespaces (NVMe ZNS) under nvme-passthru-uring,
 # against the kernel's nvme driver in one VM under Debian 12's QEMU, whose
 # nvme-ns emulates zones. tests/vm/guest-zns.sh runs inside; its counts come
-# back through $BLK_TEST_COUNTS.
+# back through $BLK_TEST_COUNTS. With BLK_TEST_BUILDS (the mutants step) every
+# listed module runs in the same boot.
 #
 # fio 3.33 has no finish_zone hook: the finish case runs the module built
 # against fio 3.41 (scripts/lib/fio-version.sh, the matrix suite's fio),
@@ -17,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 timeout=${BLK_VM_TIMEOUT:-600}
 [ "${1:-}" = --timeout ] && timeout=$2
 
-if [ ! -f "$blk_module" ]; then
+if [ -z "${BLK_TEST_BUILDS:-}" ] && [ ! -f "$blk_module" ]; then
 	echo "zns-vm: $blk_module missing; run scripts/bootstrap first" >&2
 	exit 1
 fi
@@ -26,7 +27,10 @@ fi
 # saying why) when it cannot be built.
 finish_dir=$blk_build/zns-3.41
 export BLK_ZNS_FINISH_DIR=
-if out=$("$blk_top/scripts/lib/fio-version.sh" 3.41 2>&1) && read -r fbin fsrc < <(tail -n1 <<<"$out") &&
+if [ -n "${BLK_TEST_BUILDS:-}" ]; then
+	# The mutants step: its modules are all built against the main fio.
+	export BLK_ZNS_FINISH_WHY="not with BLK_TEST_BUILDS"
+elif out=$("$blk_top/scripts/lib/fio-version.sh" 3.41 2>&1) && read -r fbin fsrc < <(tail -n1 <<<"$out") &&
 	[ -x "$fbin" ]; then
 	if [ ! -f "$finish_dir/Makefile" ] || [ "$blk_top/configure" -nt "$finish_dir/config.status" ]; then
 		rm -rf "$finish_dir"
