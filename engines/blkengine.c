@@ -40,9 +40,9 @@ static const struct blk_backend *backend_of_kind(enum blk_kind kind)
 
 /*
  * Options of newer fio that change what the device must be told: data
- * placement, zones, verification in the device. The engine does not
- * implement them yet; a job run without them would write unplaced data,
- * ignore zone rules or verify in fio instead, so it is refused at start-up
+ * placement, verification in the device. The engine does not implement
+ * them yet; a job run without them would write unplaced data or verify in
+ * fio instead, so it is refused at start-up
  * naming the option. Each check exists only where this fio has the option.
  */
 static int refuse_unimplemented(struct thread_data *td)
