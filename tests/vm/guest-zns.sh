@@ -91,17 +91,17 @@ trace_count() {
 common=(--ioengine="$MOD" --thread=1 --verify_fatal=1)
 
 # ---- 1. verify with zonemode=zbd, two zone sizes
-name="zonemode=zbd verify=crc32c, 1 MiB zones (512-byte blocks): 4 zones written full"
+name="zonemode=zbd verify=crc32c, 1 MiB zones (512-byte blocks): 2 zones written full"
 if t_only "$name"; then
 	reset_all "$BD1"
 	run_fio out --name=zv1 "${common[@]}" --filename="$NG1" --zonemode=zbd --rw=write \
-		--bs=16k --iodepth=4 --size=4M --verify=crc32c
+		--bs=32k --iodepth=4 --size=2M --verify=crc32c
 	rc=$?
-	conds=$(for z in 0 1 2 3 4; do zone_cond "$BD1" $z $Z1; done | tr '\n' ' ')
-	if [ $rc -eq 0 ] && [ "$conds" = "14 14 14 14 1 " ]; then
+	conds=$(for z in 0 1 2; do zone_cond "$BD1" $z $Z1; done | tr '\n' ' ')
+	if [ $rc -eq 0 ] && [ "$conds" = "14 14 1 " ]; then
 		t_pass "$name"
 	else
-		t_fail "$name" "fio exit $rc; zone conditions 0-4: $conds (want 14 14 14 14 1)" "$out"
+		t_fail "$name" "fio exit $rc; zone conditions 0-2: $conds (want 14 14 1)" "$out"
 	fi
 fi
 
@@ -109,7 +109,7 @@ name="zonemode=zbd verify=crc32c, 4 MiB zones of 3 MiB capacity (4096-byte block
 if t_only "$name"; then
 	reset_all "$BD2"
 	run_fio out --name=zv2 "${common[@]}" --filename="$NG2" --zonemode=zbd --rw=randwrite \
-		--bs=64k --iodepth=8 --size=16M --io_size=6M --max_open_zones=2 --verify=crc32c
+		--bs=64k --iodepth=8 --size=16M --io_size=3M --max_open_zones=2 --verify=crc32c
 	rc=$?
 	# A full zone's write pointer reads as its end; it holds its capacity.
 	sum=0
@@ -118,10 +118,10 @@ if t_only "$name"; then
 		[ "$c" = 14 ] && wp=6144
 		sum=$((sum + wp))
 	done
-	if [ $rc -eq 0 ] && [ $sum -eq $((6 * 2048)) ]; then
+	if [ $rc -eq 0 ] && [ $sum -eq $((3 * 2048)) ]; then
 		t_pass "$name"
 	else
-		t_fail "$name" "fio exit $rc; write pointers add up to $sum sectors (want $((6 * 2048)))" "$out"
+		t_fail "$name" "fio exit $rc; write pointers add up to $sum sectors (want $((3 * 2048)))" "$out"
 	fi
 fi
 
@@ -147,7 +147,7 @@ name="max open/active zones from the device (MOR 3, MAR 4): random writes over 3
 if t_only "$name"; then
 	reset_all "$BD1"
 	run_fio out --name=zl "${common[@]}" --filename="$NG1" --zonemode=zbd --rw=randwrite \
-		--bs=4k --iodepth=8 --size=32M --io_size=3M --verify=crc32c
+		--bs=8k --iodepth=8 --size=32M --io_size=1M --verify=crc32c
 	rc=$?
 	n=$(open_or_closed "$BD1")
 	if [ $rc -eq 0 ] && [ "$n" -le 3 ] && [ "$n" -ge 1 ]; then
