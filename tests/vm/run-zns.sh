@@ -15,7 +15,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
-timeout=${BLK_VM_TIMEOUT:-600}
+timeout=${BLK_VM_TIMEOUT:-900}
 [ "${1:-}" = --timeout ] && timeout=$2
 
 if [ -z "${BLK_TEST_BUILDS:-}" ] && [ ! -f "$blk_module" ]; then
