@@ -22,9 +22,10 @@ declare -A suite_cmd=(
 	[memcheck]="tests/hardening/memcheck.sh"
 	[hardening-vm]="tests/hardening/run-vm.sh"
 	[health-vm]="tests/vm/run-health.sh"
+	[zns-vm]="tests/vm/run-zns.sh"
 )
 suite_order=(unit unit-asan build package load vhost-user reconnect multihost demo fuzz hardening packed mutants memcheck
-	matrix health-vm nvme-vm vdpa-vm hardening-vm)
+	matrix zns-vm health-vm nvme-vm vdpa-vm hardening-vm)
 
 # Suites that boot the test VM: scripts/test runs them one after another
 # beside the others (two lanes).
@@ -38,4 +39,4 @@ declare -A suite_prepare=([matrix]="tests/fio/run-matrix.sh --prepare"
 # Suites that take several builds in one run (BLK_TEST_BUILDS, a file of
 # "NAME BUILD CASE" lines, tab-separated): the mutants step gives them all
 # its modules at once instead of booting a VM per mutant.
-declare -A suite_batched=([nvme-vm]=1 [health-vm]=1)
+declare -A suite_batched=([nvme-vm]=1 [health-vm]=1 [zns-vm]=1)
