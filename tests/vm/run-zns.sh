@@ -32,7 +32,8 @@ if [ -n "${BLK_TEST_BUILDS:-}" ]; then
 	export BLK_ZNS_FINISH_WHY="not with BLK_TEST_BUILDS"
 elif out=$("$blk_top/scripts/lib/fio-version.sh" 3.41 2>&1) && read -r fbin fsrc < <(tail -n1 <<<"$out") &&
 	[ -x "$fbin" ]; then
-	if [ ! -f "$finish_dir/Makefile" ] || [ "$blk_top/configure" -nt "$finish_dir/config.status" ]; then
+	if [ ! -f "$finish_dir/Makefile" ] || [ "$blk_top/configure" -nt "$finish_dir/config.status" ] ||
+		[ "$fbin" -nt "$finish_dir/config.status" ]; then
 		rm -rf "$finish_dir"
 		mkdir -p "$finish_dir"
 		(cd "$finish_dir" && "$blk_top/configure" -q --with-fio="$fsrc" --with-fio-bin="$fbin") \
