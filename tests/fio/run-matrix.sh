@@ -120,7 +120,8 @@ timed() {
 build_module() {
 	local v=$1 cc=$2 dir=$mdir/$1-$2 out
 	if [ ! -f "$dir/Makefile" ] || [ "$blk_top/configure" -nt "$dir/config.status" ] ||
-		[ "$(cat "$dir/.fio" 2>/dev/null)" != "${fio_bin[$v]}" ]; then
+		[ "$(cat "$dir/.fio" 2>/dev/null)" != "${fio_bin[$v]}" ] ||
+		[ "${fio_bin[$v]}" -nt "$dir/config.status" ]; then
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		out=$(cd "$dir" && CC=$cc "$blk_top/configure" --with-fio="${fio_src[$v]}" \
