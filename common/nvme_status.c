@@ -221,6 +221,16 @@ int blk_nvme_status_errno(uint32_t status)
 			return EROFS;
 		case NVME_SC_CMD_SIZE_LIMIT_EXCEEDED:
 			return E2BIG;
+		/* Zone errors: what the kernel's nvme driver reports for them, where it has one. */
+		case NVME_SC_ZNS_BOUNDARY_ERROR:
+		case NVME_SC_ZNS_INVALID_WRITE:
+			return EINVAL;
+		case NVME_SC_ZNS_FULL:
+			return ENOSPC;
+		case NVME_SC_ZNS_TOO_MANY_ACTIVE:
+			return EOVERFLOW;
+		case NVME_SC_ZNS_TOO_MANY_OPENS:
+			return ETOOMANYREFS;
 		}
 		break;
 	case NVME_SCT_MEDIA:

@@ -222,6 +222,7 @@ struct fio_option blk_fio_options[] = {
 			{ .ival = "uncor", .oval = BLK_WRITE_MODE_UNCOR, .help = "Write Uncorrectable (NVMe)" },
 			{ .ival = "zeroes", .oval = BLK_WRITE_MODE_ZEROES, .help = "Write Zeroes" },
 			{ .ival = "verify", .oval = BLK_WRITE_MODE_VERIFY, .help = "Verify (NVMe)" },
+			{ .ival = "zone_append", .oval = BLK_WRITE_MODE_ZONE_APPEND, .help = "Zone Append (NVMe ZNS): the drive picks the LBA in the zone" },
 		},
 		ENGINE_OPT,
 	},
@@ -539,7 +540,7 @@ const struct blk_option_doc blk_option_docs[] = {
 	  "virtio-blk has no equivalent and ignores it." },
 	{ "writefua",		BLK_KINDS_ALL,		NULL },
 	{ "write_mode",		BLK_KINDS_ALL,
-	  "virtio-blk takes write and zeroes, not a mix; verify= needs write_mode=write. In a mix (nvme-passthru-uring) each write picks its command by the percentages, which add up to 100; fio counts them all as writes, and the job ends with a line of commands and latency per command." },
+	  "virtio-blk takes write and zeroes, not a mix; verify= needs write_mode=write or zone_append. zone_append needs a zoned namespace and bs no larger than ZASL, and is not part of a mix. In a mix (nvme-passthru-uring) each write picks its command by the percentages, which add up to 100; fio counts them all as writes, and the job ends with a line of commands and latency per command." },
 	{ "deac",		BLK_KINDS_ALL,		NULL },
 #ifndef BLK_FIO_HAS_NUM_RANGE
 	{ "num_range",		BLK_KINDS_NVME,

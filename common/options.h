@@ -30,6 +30,7 @@ enum blk_write_mode {
 	BLK_WRITE_MODE_UNCOR,
 	BLK_WRITE_MODE_ZEROES,
 	BLK_WRITE_MODE_VERIFY,
+	BLK_WRITE_MODE_ZONE_APPEND,
 	BLK_WRITE_MODE_MIX,		/* several, by percentage: blk_options.write_mix */
 };
 

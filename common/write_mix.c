@@ -10,8 +10,11 @@
 #include "write_mix.h"
 
 static const char *const mode_names[BLK_WRITE_MIX_MODES] = {
-	"write", "uncor", "zeroes", "verify",
+	"write", "uncor", "zeroes", "verify", "zone_append",
 };
+
+/* The drive picks a Zone Append's LBA: fio cannot share a zone's writes with other commands. */
+#define ZONE_APPEND_MODE	4
 
 const char *blk_write_mix_name(unsigned int mode)
 {
@@ -36,7 +39,7 @@ int blk_write_mix_parse(const char *str, struct blk_write_mix *mix, char *err, s
 
 	memset(mix, 0, sizeof(*mix));
 	if (!str || !*str) {
-		snprintf(err, errlen, "empty: expected write, uncor, zeroes, verify or a mix like write/60:zeroes/40");
+		snprintf(err, errlen, "empty: expected write, uncor, zeroes, verify, zone_append or a mix like write/60:zeroes/40");
 		return -EINVAL;
 	}
 	for (;;) {
@@ -49,7 +52,7 @@ int blk_write_mix_parse(const char *str, struct blk_write_mix *mix, char *err, s
 		slash = memchr(p, '/', (size_t)(end - p));
 		mode = mode_of(p, (size_t)((slash ? slash : end) - p));
 		if (mode < 0) {
-			snprintf(err, errlen, "'%.*s' is not a write command: expected write, uncor, zeroes or verify",
+			snprintf(err, errlen, "'%.*s' is not a write command: expected write, uncor, zeroes, verify or zone_append",
 				 (int)((slash ? slash : end) - p), p);
 			return -EINVAL;
 		}
@@ -58,6 +61,10 @@ int blk_write_mix_parse(const char *str, struct blk_write_mix *mix, char *err, s
 			return -EINVAL;
 		}
 		seen |= 1u << mode;
+		if (mode == ZONE_APPEND_MODE && (slash || mix->nr || *end)) {
+			snprintf(err, errlen, "zone_append cannot be part of a mix: give write_mode=zone_append alone (the drive picks each write's place in the zone)");
+			return -EINVAL;
+		}
 		if (!slash) {
 			/* A lone mode is all of the writes; in a mix each needs its share. */
 			if (mix->nr || *end) {

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 /* The modes, in the order (and with the values) of enum blk_write_mode. */
-#define BLK_WRITE_MIX_MODES	4
+#define BLK_WRITE_MIX_MODES	5
 
 struct blk_write_mix {
 	unsigned int nr;			/* entries; 1 for a plain mode */
@@ -18,12 +18,12 @@ struct blk_write_mix {
 	uint8_t upto[BLK_WRITE_MIX_MODES];	/* cumulative percentages, the last 100 */
 };
 
-/* "write", "uncor", "zeroes", "verify" by mode value; NULL out of range. */
+/* "write", "uncor", "zeroes", "verify", "zone_append" by mode value; NULL out of range. */
 const char *blk_write_mix_name(unsigned int mode);
 
 /*
  * Parses "MODE" or "MODE/PCT[:MODE/PCT...]" (percentages summing to 100,
- * each mode once). Returns 0, or -EINVAL with a sentence in err saying
+ * each mode once; zone_append only alone). Returns 0, or -EINVAL with a sentence in err saying
  * what is wrong.
  */
 int blk_write_mix_parse(const char *str, struct blk_write_mix *mix, char *err, size_t errlen);

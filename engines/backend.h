@@ -44,6 +44,22 @@ struct blk_backend {
 	int (*getevents)(struct thread_data *td, unsigned int min, unsigned int max,
 			 const struct timespec *t);
 	struct io_u *(*event)(struct thread_data *td, int event);
+
+	/*
+	 * fio's zone hooks (zonemode=zbd), NULL where the kind has no zones.
+	 * Called from setup_files() too, when td->io_ops_data may not exist.
+	 */
+	int (*get_zoned_model)(struct thread_data *td, struct fio_file *f,
+			       enum zbd_zoned_model *model);
+	int (*report_zones)(struct thread_data *td, struct fio_file *f, uint64_t offset,
+			    struct zbd_zone *zones, unsigned int nr_zones);
+	int (*reset_wp)(struct thread_data *td, struct fio_file *f, uint64_t offset,
+			uint64_t length);
+	int (*finish_zone)(struct thread_data *td, struct fio_file *f, uint64_t offset,
+			   uint64_t length);
+	int (*get_max_open_zones)(struct thread_data *td, struct fio_file *f, unsigned int *max);
+	int (*get_max_active_zones)(struct thread_data *td, struct fio_file *f,
+				    unsigned int *max);
 };
 
 /*

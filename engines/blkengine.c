@@ -43,9 +43,8 @@ static const struct blk_backend *backend_of_kind(enum blk_kind kind)
 
 /*
  * Options of newer fio that change what the device must be told: data
- * placement and zones. The engine does not
- * implement them yet; a job run without them would write unplaced data,
- * ignore zone rules or verify in fio instead, so it is refused at start-up
+ * placement. The engine does not implement it yet; a job run without it
+ * would write unplaced data, so it is refused at start-up
  * naming the option. Each check exists only where this fio has the option.
  */
 static int refuse_unimplemented(struct thread_data *td)
@@ -75,21 +74,6 @@ static int refuse_unimplemented(struct thread_data *td)
 		return 1;
 	}
 #endif
-	/*
-	 * fio would otherwise emulate zones the device knows nothing of, or
-	 * write a zoned namespace without managing its write pointers.
-	 */
-	if (td->o.zone_mode == ZONE_MODE_ZBD) {
-		log_err("blkengine: zonemode=zbd: the engine does not implement fio's zone hooks yet (get_zoned_model, report_zones, reset_wp, get_max_open_zones"
-#ifdef BLK_FIO_HAS_MAX_ACTIVE_ZONES
-			", get_max_active_zones"
-#endif
-#ifdef BLK_FIO_HAS_FINISH_ZONE
-			", finish_zone"
-#endif
-			"); use zonemode=none or zonemode=strided, or fio's io_uring_cmd engine for zoned namespaces\n");
-		return 1;
-	}
 	return 0;
 }
 
@@ -138,6 +122,16 @@ static int blk_setup(struct thread_data *td)
 		return 1;
 	if (refuse_unimplemented(td))
 		return 1;
+	/*
+	 * fio would otherwise emulate zones the device knows nothing of, or
+	 * write a zoned device without managing its write pointers. The
+	 * NVMe backend refuses a namespace that is not zoned itself.
+	 */
+	if (td->o.zone_mode == ZONE_MODE_ZBD && !be->get_zoned_model) {
+		log_err("blkengine: zonemode=zbd: the %s engine has no zoned devices; use zonemode=none or zonemode=strided\n",
+			blk_kind_name(be->kind));
+		return 1;
+	}
 	if (fio_option_is_set(&td->o, mem_type)) {
 		if (be->shared_iomem)
 			log_err("blkengine: mem=/iomem= cannot be used: the engine places I/O buffers in shared memory (memfd) that the device maps itself; remove the mem= option\n");
@@ -322,6 +316,77 @@ static struct io_u *blk_event(struct thread_data *td, int event)
 	return job_backend(td)->event(td, event);
 }
 
+/*
+ * Zone hooks: fio calls them in setup_files(), possibly before init()
+ * and in the parent process, so the backend is chosen again when the
+ * thread has none yet.
+ */
+static const struct blk_backend *zone_backend(struct thread_data *td)
+{
+	const struct blk_backend *be;
+
+	if (td->io_ops_data)
+		be = job_backend(td);
+	else
+		be = choose_backend(td);
+	if (be && be->get_zoned_model)
+		return be;
+	errno = EINVAL;
+	return NULL;
+}
+
+static int blk_get_zoned_model(struct thread_data *td, struct fio_file *f,
+			       enum zbd_zoned_model *model)
+{
+	const struct blk_backend *be = zone_backend(td);
+
+	return be ? be->get_zoned_model(td, f, model) : -EINVAL;
+}
+
+static int blk_report_zones(struct thread_data *td, struct fio_file *f, uint64_t offset,
+			    struct zbd_zone *zones, unsigned int nr_zones)
+{
+	const struct blk_backend *be = zone_backend(td);
+
+	return be ? be->report_zones(td, f, offset, zones, nr_zones) : -EINVAL;
+}
+
+static int blk_reset_wp(struct thread_data *td, struct fio_file *f, uint64_t offset,
+			uint64_t length)
+{
+	const struct blk_backend *be = zone_backend(td);
+
+	return be ? be->reset_wp(td, f, offset, length) : -EINVAL;
+}
+
+static int blk_get_max_open_zones(struct thread_data *td, struct fio_file *f,
+				  unsigned int *max)
+{
+	const struct blk_backend *be = zone_backend(td);
+
+	return be ? be->get_max_open_zones(td, f, max) : -EINVAL;
+}
+
+#ifdef BLK_FIO_HAS_MAX_ACTIVE_ZONES
+static int blk_get_max_active_zones(struct thread_data *td, struct fio_file *f,
+				    unsigned int *max)
+{
+	const struct blk_backend *be = zone_backend(td);
+
+	return be ? be->get_max_active_zones(td, f, max) : -EINVAL;
+}
+#endif
+
+#ifdef BLK_FIO_HAS_FINISH_ZONE
+static int blk_finish_zone(struct thread_data *td, struct fio_file *f, uint64_t offset,
+			   uint64_t length)
+{
+	const struct blk_backend *be = zone_backend(td);
+
+	return be ? be->finish_zone(td, f, offset, length) : -EINVAL;
+}
+#endif
+
 static const char *virtio_blk_status_name(uint32_t status)
 {
 	switch (status) {
@@ -403,6 +468,16 @@ struct ioengine_ops ioengine = {
 	.getevents		= blk_getevents,
 	.event			= blk_event,
 	.errdetails		= blk_errdetails,
+	.get_zoned_model	= blk_get_zoned_model,
+	.report_zones		= blk_report_zones,
+	.reset_wp		= blk_reset_wp,
+	.get_max_open_zones	= blk_get_max_open_zones,
+#ifdef BLK_FIO_HAS_MAX_ACTIVE_ZONES
+	.get_max_active_zones	= blk_get_max_active_zones,
+#endif
+#ifdef BLK_FIO_HAS_FINISH_ZONE
+	.finish_zone		= blk_finish_zone,
+#endif
 	.options		= blk_fio_options,
 	.option_struct_size	= sizeof(struct blk_options),
 };

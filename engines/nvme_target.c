@@ -107,6 +107,36 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 	return 0;
 }
 
+/*
+ * Zone Append writes one command into the zone holding the I/O's offset:
+ * a zoned namespace, and no I/O longer than ZASL (an append split in two
+ * could land in two places) or crossing a zone.
+ */
+static int check_zone_append(struct thread_data *td, const char *path, struct nvme_target *t)
+{
+	unsigned long long bs = blk_job_max_data_bs(td);
+	uint64_t zone_bytes = t->zns.zsze * t->geom.block;
+
+	if (!t->zns.zoned) {
+		log_err("blkengine: %s: write_mode=zone_append needs a zoned namespace (ZNS command set), and namespace %u is not one; use write_mode=write\n",
+			path, t->ns.nsid);
+		return -EOPNOTSUPP;
+	}
+	if (t->zns.zasl_bytes && t->zns.zasl_bytes < t->geom.max_xfer)
+		t->geom.max_xfer = (uint32_t)t->zns.zasl_bytes;
+	if (bs > t->geom.max_xfer) {
+		log_err("blkengine: %s: write_mode=zone_append: bs=%llu is more than one Zone Append carries (%u bytes: ZASL %llu, MDTS and kernel limit); lower bs\n",
+			path, bs, t->geom.max_xfer, (unsigned long long)t->zns.zasl_bytes);
+		return -EINVAL;
+	}
+	if (zone_bytes % bs) {
+		log_err("blkengine: %s: write_mode=zone_append: bs=%llu does not divide the zone size (%llu bytes), so an append could cross a zone; use a bs that does\n",
+			path, bs, (unsigned long long)zone_bytes);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_commands(struct thread_data *td, const char *path, struct nvme_target *t)
 {
 	struct blk_options *o = td->eo;
@@ -116,6 +146,7 @@ static int check_commands(struct thread_data *td, const char *path, struct nvme_
 		[BLK_WRITE_MODE_UNCOR] = "uncor",
 		[BLK_WRITE_MODE_ZEROES] = "zeroes",
 		[BLK_WRITE_MODE_VERIFY] = "verify",
+		[BLK_WRITE_MODE_ZONE_APPEND] = "zone_append",
 	};
 	bool ok = true;
 	unsigned int i, mode;
@@ -141,6 +172,8 @@ static int check_commands(struct thread_data *td, const char *path, struct nvme_
 	}
 	if (!td_write(td) || o->write_mode == BLK_WRITE_MODE_WRITE)
 		return 0;
+	if (o->write_mode == BLK_WRITE_MODE_ZONE_APPEND)
+		return check_zone_append(td, path, t);
 	/* Each command of a mix (write_mix holds the single mode too). */
 	for (i = 0; i < o->write_mix.nr; i++) {
 		mode = o->write_mix.mode[i];
@@ -221,6 +254,11 @@ int nvme_target_open(struct thread_data *td, const char *path, struct nvme_targe
 		goto out;
 	}
 	ret = blk_nvme_ns_probe(t->fd, path, &t->ns, msg, sizeof(msg));
+	if (ret) {
+		log_err("blkengine: %s\n", msg);
+		goto close_fd;
+	}
+	ret = blk_nvme_zns_probe(t->fd, path, t->ns.nsid, t->ns.lbaf, &t->zns, msg, sizeof(msg));
 	if (ret) {
 		log_err("blkengine: %s\n", msg);
 		goto close_fd;

@@ -40,6 +40,7 @@
 #include "nvme_pi.h"
 #include "nvme_status.h"
 #include "nvme_uring.h"
+#include "nvme_zones.h"
 #include "options.h"
 #include "req_pool.h"
 
@@ -707,6 +708,18 @@ static int build_rw(struct thread_data *td, const struct nvme_target *t,
 		return blk_nvme_cmd_write_uncor(cmd, rw->nsid, rw->slba, rw->nlb);
 	case BLK_WRITE_MODE_VERIFY:
 		return blk_nvme_cmd_verify(cmd, rw);
+	case BLK_WRITE_MODE_ZONE_APPEND: {
+		/* A write's fields, addressed to the zone: the drive picks the LBA. */
+		uint64_t zslba = rw->slba - rw->slba % t->zns.zsze;
+		int ret = blk_nvme_cmd_write(cmd, rw);
+
+		if (ret)
+			return ret;
+		cmd->opcode = BLK_NVME_ZNS_OP_APPEND;
+		cmd->cdw10 = (uint32_t)zslba;
+		cmd->cdw11 = (uint32_t)(zslba >> 32);
+		return 0;
+	}
 	default:
 		return blk_nvme_cmd_write(cmd, rw);
 	}
@@ -803,7 +816,9 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 	struct io_u *io_u = req->io_u;
 	const struct nvme_target *t = req->t;
 	const struct blk_geom *g = &t->geom;
-	bool data = io_u->ddir == DDIR_READ || req->wmode == BLK_WRITE_MODE_WRITE;
+	/* Zone Append carries data as a write does; the other write commands none. */
+	bool data = io_u->ddir == DDIR_READ || req->wmode == BLK_WRITE_MODE_WRITE ||
+		    req->wmode == BLK_WRITE_MODE_ZONE_APPEND;
 	uint64_t slba = blk_geom_blocks(g, io_u->offset);
 	uint64_t done = 0, len = io_u->xfer_buflen;
 	unsigned int chunk = 0;
@@ -1230,6 +1245,36 @@ static void check_read_pi(struct thread_data *td, struct nvme_req *req)
 	}
 }
 
+/*
+ * A Zone Append completed: the drive wrote at LBA alba (the CQE's result).
+ * It must lie in the zone the append named, with the whole I/O; fio then
+ * learns where the data is, so verify reads it from there.
+ */
+static void appended_at(struct thread_data *td, struct nvme_req *req, uint64_t alba)
+{
+	const struct nvme_target *t = req->t;
+	const struct blk_geom *g = &t->geom;
+	struct io_u *io_u = req->io_u;
+	uint64_t slba = blk_geom_blocks(g, io_u->offset);
+	uint64_t zslba = slba - slba % t->zns.zsze;
+	uint64_t nlb = blk_geom_blocks(g, io_u->xfer_buflen);
+	unsigned long long at;
+
+	if (alba < zslba || alba + nlb > zslba + t->zns.zsze) {
+		log_err("blkengine: %s: Zone Append to the zone at LBA %llu completed at LBA %llu, outside that zone\n",
+			io_u->file->file_name, (unsigned long long)zslba,
+			(unsigned long long)alba);
+		blk_io_fail(&req->io, BLK_ERR_ERRNO, EIO, EIO);
+		return;
+	}
+	at = alba * g->block;
+	if (at == io_u->offset)
+		return;
+	io_u->offset = at;
+	if (io_u->ipo)
+		io_u->ipo->offset = at;
+}
+
 /* Returns the io_u when this was its last command, else NULL. */
 static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 				 const struct io_uring_cqe *cqe)
@@ -1256,6 +1301,8 @@ static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 	}
 	if (cqe->res)
 		complete_cmd_error(nt, req, cqe->res);
+	else if (o->write_mode == BLK_WRITE_MODE_ZONE_APPEND && req->io_u->ddir == DDIR_WRITE)
+		appended_at(td, req, cqe->big_cqe[0]);
 	if (cqe->res == -EINVAL && nt->vectored && nt->fixed && !nt->vec_fixed_refused) {
 		nt->vec_fixed_refused = true;
 		log_err("blkengine: the kernel refused a vectored command (NVME_URING_CMD_IO_VEC) on fixed buffers; set nonvectored=1 or drop fixedbufs\n");
@@ -1597,4 +1644,10 @@ const struct blk_backend blk_nvme_uring_backend = {
 	.commit		= nvme_commit,
 	.getevents	= nvme_getevents,
 	.event		= nvme_event,
+	.get_zoned_model = nvme_zones_get_model,
+	.report_zones	= nvme_zones_report,
+	.reset_wp	= nvme_zones_reset_wp,
+	.finish_zone	= nvme_zones_finish,
+	.get_max_open_zones = nvme_zones_max_open,
+	.get_max_active_zones = nvme_zones_max_active,
 };

@@ -15,11 +15,13 @@
 #include "nvme_cmd.h"
 #include "nvme_ns.h"
 #include "nvme_pi.h"
+#include "nvme_zns.h"
 
 struct nvme_target {
 	int fd;			/* open generic char device, -1 when closed */
 	int reg_index;		/* index among the ring's registered files, -1 none */
 	struct blk_nvme_ns ns;
+	struct blk_nvme_zns zns;	/* zone geometry; zns.zoned false on other command sets */
 	/*
 	 * What fio addresses: block is lba_size, plus ms for extended LBA
 	 * formats unless the controller strips the whole metadata (PRACT with

@@ -38,9 +38,11 @@ int vblk_check_job(struct thread_data *td, const char *path, const struct virtio
 			path);
 		return -EINVAL;
 	}
-	if (o->write_mode == BLK_WRITE_MODE_UNCOR || o->write_mode == BLK_WRITE_MODE_VERIFY) {
+	if (o->write_mode == BLK_WRITE_MODE_UNCOR || o->write_mode == BLK_WRITE_MODE_VERIFY ||
+	    o->write_mode == BLK_WRITE_MODE_ZONE_APPEND) {
 		log_err("blkengine: %s: write_mode=%s is an NVMe command; virtio-blk takes write_mode=write or write_mode=zeroes\n",
-			path, o->write_mode == BLK_WRITE_MODE_UNCOR ? "uncor" : "verify");
+			path, o->write_mode == BLK_WRITE_MODE_UNCOR ? "uncor" :
+			o->write_mode == BLK_WRITE_MODE_VERIFY ? "verify" : "zone_append");
 		return -EINVAL;
 	}
 	if (td_write(td) && o->write_mode == BLK_WRITE_MODE_ZEROES &&

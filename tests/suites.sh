@@ -14,7 +14,6 @@ declare -A suite_cmd=(
 	[packed]="tests/host/run-packed.sh"
 	[nvme-vm]="tests/vm/run.sh"
 	[vdpa-vm]="tests/vm/run-vdpa.sh"
-	[vfio-vm]="tests/vm/run-vfio.sh"
 	[multihost]="tests/multihost/run.sh"
 	[demo]="tests/host/run-demo.sh"
 	[fuzz]="tests/fuzz/run.sh"
@@ -23,9 +22,11 @@ declare -A suite_cmd=(
 	[memcheck]="tests/hardening/memcheck.sh"
 	[hardening-vm]="tests/hardening/run-vm.sh"
 	[health-vm]="tests/vm/run-health.sh"
+	[zns-vm]="tests/vm/run-zns.sh"
+	[vfio-vm]="tests/vm/run-vfio.sh"
 )
 suite_order=(unit unit-asan build package load vhost-user reconnect multihost demo fuzz hardening packed mutants memcheck
-	matrix health-vm nvme-vm vdpa-vm hardening-vm vfio-vm)
+	matrix zns-vm health-vm nvme-vm vdpa-vm hardening-vm vfio-vm)
 
 # Suites that boot the test VM: scripts/test runs them one after another
 # beside the others (two lanes).
@@ -39,4 +40,4 @@ declare -A suite_prepare=([matrix]="tests/fio/run-matrix.sh --prepare"
 # Suites that take several builds in one run (BLK_TEST_BUILDS, a file of
 # "NAME BUILD CASE" lines, tab-separated): the mutants step gives them all
 # its modules at once instead of booting a VM per mutant.
-declare -A suite_batched=([nvme-vm]=1 [health-vm]=1 [vfio-vm]=1)
+declare -A suite_batched=([nvme-vm]=1 [health-vm]=1 [vfio-vm]=1 [zns-vm]=1)

@@ -49,6 +49,16 @@ static const struct known known[] = {
 	{ 0x180, "Conflicting Attributes", EINVAL },
 	{ 0x181, "Invalid Protection Information", EINVAL },
 	{ 0x182, "Attempted Write to Read Only Range", EROFS },
+	/* Zoned Namespace Command Set, Command Specific status values */
+	{ 0x1b8, "Zone Boundary Error", EINVAL },
+	{ 0x1b9, "Zone Is Full", ENOSPC },
+	{ 0x1ba, "Zone Is Read Only", EROFS },
+	{ 0x1bb, "Zone Is Offline", EIO },
+	{ 0x1bc, "Zone Invalid Write", EINVAL },
+	{ 0x1bd, "Too Many Active Zones", EOVERFLOW },
+	{ 0x1be, "Too Many Open Zones", ETOOMANYREFS },
+	{ 0x1bf, "Invalid Zone State Transition", EIO },
+	{ 0x41b9, "Zone Is Full", ENOSPC },
 	{ 0x280, "Write Fault", EIO },
 	{ 0x281, "Unrecovered Read Error", EIO },
 	{ 0x282, "End-to-end Guard Check Error", EILSEQ },
@@ -120,6 +130,8 @@ static void test_describe(void)
 		  "NVMe status 0x4002: Invalid Field in Command (SCT 0x0 Generic Command Status, SC 0x2, DNR)");
 	CHECK_STR(blk_nvme_status_describe(0x7880, buf, sizeof(buf)),
 		  "NVMe status 0x7880: LBA Out of Range (SCT 0x0 Generic Command Status, SC 0x80, DNR, More, CRD 3)");
+	CHECK_STR(blk_nvme_status_describe(0x41bc, buf, sizeof(buf)),
+		  "NVMe status 0x41bc: Zone Invalid Write (SCT 0x1 Command Specific Status, SC 0xbc, DNR)");
 	CHECK_STR(blk_nvme_status_describe(0x0ff, buf, sizeof(buf)),
 		  "NVMe status 0xff: Unknown status code 0xff (SCT 0x0 Generic Command Status, SC 0xff)");
 	CHECK_STR(blk_nvme_status_describe(0x7c1, buf, sizeof(buf)),

@@ -32,6 +32,8 @@ int main(void)
 	CHECK_EQ(blk_write_mix_pick(&mix, 50), 3);
 	CHECK_EQ(parse("write/100"), 0);
 	CHECK_EQ(mix.nr, 1);
+	CHECK_EQ(parse("zone_append"), 0);
+	CHECK_EQ(blk_write_mix_pick(&mix, 50), 4);
 
 	/* a mix: each percentile lands in its share */
 	CHECK_EQ(parse("write/60:zeroes/30:uncor/10"), 0);
@@ -61,6 +63,9 @@ int main(void)
 	CHECK(parse("write/6x:zeroes/40") == -EINVAL && strstr(err, "whole number"));
 	CHECK(parse("write/:zeroes/100") == -EINVAL && strstr(err, "whole number"));
 	CHECK(parse("write/101") == -EINVAL);
+	/* the drive places a Zone Append: it cannot share a zone with other writes */
+	CHECK(parse("write/50:zone_append/50") == -EINVAL && strstr(err, "zone_append cannot be part of a mix"));
+	CHECK(parse("zone_append/100") == -EINVAL && strstr(err, "alone"));
 	CHECK(parse("") == -EINVAL);
 	return unit_end();
 }
