@@ -14,8 +14,10 @@
 #   --reps N           repetitions of every comparison (default 3)
 #   --workloads LIST   comma list of rr1 rr32 rw32 rrw16 sr8 (default all)
 #   --optsets LIST     comma list of plain fixedbufs hipri regfiles0 default
-#                      (default plain,fixedbufs,hipri for nvme, default for
-#                      vfio)
+#                      eventfd (default plain,fixedbufs,hipri for nvme,
+#                      default for vfio)
+#   --cg-optsets LIST  the option sets of the callgrind counts (default: those
+#                      of --optsets)
 #   --engines LIST     nvme: comma list of ours cmd uring prev (default
 #                      ours,cmd,uring); vfio: of split packed blkio vuring prev
 #                      (default split,packed,blkio,vuring)
@@ -38,7 +40,10 @@
 # NVMe option sets, the same options for every engine (fio 3.33's
 # io_uring_cmd takes all of them): plain = registerfiles=1, fixedbufs =
 # registerfiles=1 fixedbufs=1, hipri = registerfiles=1 hipri=1 (polled
-# completions), regfiles0 = registerfiles=0; default = no options. Both
+# completions), regfiles0 = registerfiles=0; default = no options; eventfd =
+# sleep on the device's eventfd without spinning (blk_wait_mode=eventfd,
+# libblkio_wait_mode=eventfd): a spin's length depends on timing, so only
+# counts without one repeat exactly. Both
 # NVMe engines send non-vectored commands by default on this kernel (ours
 # always; io_uring_cmd after its probe). NVMe engines: ours = this module on
 # /dev/ngXnY; cmd = fio's io_uring_cmd on the same device with the same
@@ -66,6 +71,7 @@ runtime=5
 reps=3
 workloads=rr1,rr32,rw32,rrw16,sr8
 optsets=
+cg_optsets=
 engines=
 prev=
 kdir=
@@ -83,6 +89,7 @@ while [ $# -gt 0 ]; do
 	--reps) reps=$2; shift 2 ;;
 	--workloads) workloads=$2; shift 2 ;;
 	--optsets) optsets=$2; shift 2 ;;
+	--cg-optsets) cg_optsets=$2; shift 2 ;;
 	--engines) engines=$2; shift 2 ;;
 	--prev) prev=$(realpath "$2"); shift 2 ;;
 	--callgrind) callgrind=$2; shift 2 ;;
@@ -180,6 +187,8 @@ workload_args() {
 	esac
 }
 
+# optset_args SET [ENGINE]: eventfd is each engine's own name for
+# sleeping on the device's eventfd, no spinning.
 optset_args() {
 	case $1 in
 	plain) echo --registerfiles=1 ;;
@@ -187,6 +196,11 @@ optset_args() {
 	hipri) echo --registerfiles=1 --hipri=1 ;;
 	regfiles0) echo --registerfiles=0 ;;
 	default) ;;
+	eventfd)
+		case ${2:-} in
+		split | packed | prev) echo --blk_wait_mode=eventfd ;;
+		blkio) echo --libblkio_wait_mode=eventfd ;;
+		esac ;;
 	*) return 1 ;;
 	esac
 }
@@ -213,9 +227,10 @@ blk_device=$blkdev
 
 IFS=, read -r -a wl_list <<<"$workloads"
 IFS=, read -r -a os_list <<<"$optsets"
+IFS=, read -r -a cg_os_list <<<"${cg_optsets:-$optsets}"
 IFS=, read -r -a en_list <<<"$engines"
 for w in "${wl_list[@]}"; do workload_args "$w" >/dev/null || { echo "bench-vm: unknown workload $w" >&2; exit 2; }; done
-for o in "${os_list[@]}"; do optset_args "$o" >/dev/null || { echo "bench-vm: unknown option set $o" >&2; exit 2; }; done
+for o in "${os_list[@]}" "${cg_os_list[@]}"; do optset_args "$o" >/dev/null || { echo "bench-vm: unknown option set $o" >&2; exit 2; }; done
 for e in "${en_list[@]}"; do engine_args "$e" >/dev/null || { echo "bench-vm: unknown engine $e" >&2; exit 2; }; done
 
 # Lay the namespace down once so reads find written blocks everywhere.
@@ -297,7 +312,7 @@ callgrind_pass() {
 				for k in 1 3; do
 					# shellcheck disable=SC2207
 					jobs+=(--name="$w.$o.$e.$k" --stonewall $(engine_args "$e")
-						$(workload_args "$w") $(optset_args "$o") --number_ios=$((k * callgrind)))
+						$(workload_args "$w") $(optset_args "$o" "$e") --number_ios=$((k * callgrind)))
 				done
 				keys+=("$w $o $e")
 			done
@@ -329,7 +344,7 @@ callgrind_pass() {
 			# shellcheck disable=SC2207
 			i=$(callgrind_jobs "$dir" "$blk_fio" "${cg_common[@]}" "${warmup[@]}" \
 				--name="$w.$o.$e.$k" --stonewall $(engine_args "$e") $(workload_args "$w") \
-				$(optset_args "$o") --number_ios=$((k * callgrind)) | sed -n 2p)
+				$(optset_args "$o" "$e") --number_ios=$((k * callgrind)) | sed -n 2p)
 			if [ -z "$i" ] || grep -qE "error=|fio: pid=" "$dir/log"; then
 				cg_failed 0 "$dir/log"
 				break
@@ -379,7 +394,11 @@ cg_ratio() {
 }
 
 if [ -n "$callgrind" ]; then
-	echo "bench-vm: $(uname -r), $dev, $("$blk_fio" --version), callgrind, $passes passes"
+	echo "bench-vm: $(uname -r), $dev, $("$blk_fio" --version), callgrind, $passes passes, option sets ${cg_os_list[*]}"
+	# The counts are per option set of --cg-optsets; the timed runs below
+	# take --optsets again.
+	timed_os_list=("${os_list[@]}")
+	os_list=("${cg_os_list[@]}")
 	cgdir=$(mktemp -d)
 	cgres=$cgdir/pass
 	for ((p = 1; p <= passes; p++)); do
@@ -402,6 +421,7 @@ if [ -n "$callgrind" ]; then
 		table "${en_list[0]} / each other engine: share ratio / total ratio" 22 cg_ratio "${en_list[0]}/" "${en_list[@]:1}"
 	fi
 	rm -rf "$cgdir"
+	os_list=("${timed_os_list[@]}")
 	[ -n "$and_iops" ] || exit 0
 	echo
 fi
@@ -426,7 +446,7 @@ run_group() {
 			e=${en_list[$(((i + rep) % n))]}
 			# Engine options are known to fio only after --ioengine.
 			# shellcheck disable=SC2207
-			job=(--name="$w.$e" $(engine_args "$e") $(workload_args "$w") $(optset_args "$o") --stonewall)
+			job=(--name="$w.$e" $(engine_args "$e") $(workload_args "$w") $(optset_args "$o" "$e") --stonewall)
 			if [ -n "$one" ]; then
 				timeout --kill-after=10 $((runtime + 120)) "$blk_fio" "${common[@]}" \
 					--output="$errlog.$w.$e.json" "${job[@]}" >>"$errlog" 2>&1

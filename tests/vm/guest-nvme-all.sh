@@ -4,6 +4,10 @@
 # boot. Exits non-zero when either did.
 here=$(cd "$(dirname "$0")" && pwd)
 rc=0
+start=$(date +%s)
 bash "$here/run-nvme.sh" "$@" </dev/null || rc=1
+echo "-- run-nvme.sh took $(($(date +%s) - start))s"
+start=$(date +%s)
 bash "$here/guest-nvmeopts.sh" </dev/null || rc=1
+echo "-- guest-nvmeopts.sh took $(($(date +%s) - start))s"
 exit $rc
