@@ -110,6 +110,28 @@ t_end() {
 	[ "$t_failed" -eq 0 ]
 }
 
+# t_watch_stuck SECS: in the test VM, a background watcher that writes to
+# the serial console (which vm-run shows when a guest does not finish, and
+# which does not depend on the 9p shares) every process that has run for
+# more than SECS seconds, with its state, wait channel and kernel stack:
+# what a hung case was waiting for. Stops with the suite's shell.
+t_watch_stuck() {
+	local limit=$1 parent=$$
+	[ -n "${BLK_IN_VM:-}" ] && [ -w /dev/console ] || return 0
+	(
+		while kill -0 "$parent" 2>/dev/null; do
+			sleep 60
+			ps -eo pid=,etimes=,stat=,wchan:32=,args= 2>/dev/null |
+				awk -v l="$limit" -v me="$parent" '$2 > l && $1 != me && $5 !~ /^\[/ &&
+					$5 !~ /(^|\/)(sh|bash|busybox|ps|awk|sleep|udevd|systemd-udevd)$/' |
+				while read -r pid secs stat wchan cmd; do
+					echo "t_watch_stuck: pid $pid ($stat, $wchan) running ${secs}s: ${cmd:0:160}"
+					sed 's/^/t_watch_stuck:   /' "/proc/$pid/stack" 2>/dev/null | head -n 12
+				done >/dev/console
+		done
+	) </dev/null >/dev/null 2>&1 &
+}
+
 # Paths every suite needs.
 blk_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 blk_build=${BLKENGINE_BUILD:-$blk_top/build}

@@ -55,6 +55,8 @@ udevadm settle >/dev/null 2>&1
 engine=(--ioengine="external:$blk_module")
 # TCG on a shared machine: a fio start alone can take half a minute.
 export BLK_FIO_TIMEOUT=${BLK_FIO_TIMEOUT:-300}
+# A case once stopped here with both vCPUs idle: show what waits.
+t_watch_stuck 360
 work=/tmp/vfio
 mkdir -p "$work"
 
