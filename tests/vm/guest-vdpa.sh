@@ -7,6 +7,7 @@
 set -uo pipefail
 
 . "$(dirname "$0")/../lib.sh"
+t_watch_stuck 240
 
 t_begin "vdpa-$(uname -r | cut -d. -f1,2)"
 

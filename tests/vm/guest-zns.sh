@@ -21,6 +21,7 @@ if [ -n "${BLK_TEST_BUILDS:-}" ] && [ -z "${BLK_ZNS_ONE:-}" ]; then
 fi
 
 . "$here/../lib.sh"
+t_watch_stuck 240
 . "$here/guest-nvme.sh"
 
 t_begin zns-vm

@@ -18,6 +18,7 @@
 set -uo pipefail
 
 . "$(dirname "$0")/../lib.sh"
+t_watch_stuck 240
 
 mode=${1:-full}
 suffix=
