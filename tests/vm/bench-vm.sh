@@ -42,8 +42,8 @@
 # registerfiles=1 fixedbufs=1, hipri = registerfiles=1 hipri=1 (polled
 # completions), regfiles0 = registerfiles=0; default = no options; eventfd =
 # sleep on the device's eventfd without spinning (blk_wait_mode=eventfd,
-# libblkio_wait_mode=eventfd): a spin's length depends on timing, so only
-# counts without one repeat exactly. Both
+# libblkio_wait_mode=eventfd): a spin's length depends on timing, which
+# moves the counts more. Both
 # NVMe engines send non-vectored commands by default on this kernel (ours
 # always; io_uring_cmd after its probe). NVMe engines: ours = this module on
 # /dev/ngXnY; cmd = fio's io_uring_cmd on the same device with the same
