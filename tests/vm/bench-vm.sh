@@ -216,10 +216,11 @@ engine_args() {
 			echo "--ioengine=external:$prev --filename=$ng"
 		fi ;;
 	cmd) echo "--ioengine=io_uring_cmd --cmd_type=nvme --filename=$ng" ;;
-	uring) echo "--ioengine=io_uring --direct=1 --filename=$blk_device" ;;
+	# The kernel's block device of the target: /dev/nvmeXnY, or the
+	# virtio-blk function's /dev/vdX.
+	uring | vuring) echo "--ioengine=io_uring --direct=1 --filename=$blk_device" ;;
 	split | packed) echo "--ioengine=external:$blk_module --filename=$(esc "$vfn") --blk_ring=$1" ;;
 	blkio) echo "--ioengine=libblkio --libblkio_driver=virtio-blk-vfio-pci --libblkio_path=/sys/bus/pci/devices/$vfn" ;;
-	vuring) echo "--ioengine=io_uring --direct=1 --filename=$blk_device" ;;
 	*) return 1 ;;
 	esac
 }
