@@ -182,6 +182,8 @@ int blk_nvme_ns_parse(const void *id_ctrl, const void *id_ns, uint32_t nsid,
 
 	ns->pif = BLK_NVME_PIF_16B_GUARD;
 	ns->elbas = !!(le32toh(ctrl.ctratt) & NVME_CTRL_CTRATT_ELBAS);
+	ns->fdp = !!(le32toh(ctrl.ctratt) & NVME_CTRL_CTRATT_FDPS);
+	ns->directives = !!(le16toh(ctrl.oacs) & NVME_CTRL_OACS_DIRECTIVES);
 	ns->vwc = !!(ctrl.vwc & NVME_CTRL_VWC_PRESENT);
 	ns->oncs = le16toh(ctrl.oncs);
 	ns->has_compare = !!(ns->oncs & NVME_CTRL_ONCS_COMPARE);

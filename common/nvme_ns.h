@@ -38,6 +38,8 @@ struct blk_nvme_ns {
 	bool pi_first;			/* PI in the first bytes of metadata (DPS bit 3) */
 	unsigned int pif;		/* PI format: BLK_NVME_PIF_* (ELBAF; 16-bit guard without it) */
 	bool elbas;			/* controller has extended LBA formats (CTRATT bit 15) */
+	bool fdp;			/* controller has Flexible Data Placement (CTRATT bit 19) */
+	bool directives;		/* controller has Directive Send/Receive (OACS bit 5) */
 	uint8_t dlfeat;			/* raw DLFEAT */
 	bool dealloc_zeroes;		/* deallocated blocks read as zeroes */
 	uint64_t mdts_bytes;		/* MDTS alone, 0 = no limit reported */

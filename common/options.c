@@ -13,6 +13,7 @@
 #include "optgroup.h"
 
 #include "options.h"
+#include "placement.h"
 
 static const char *const kind_names[BLK_KIND_NR] = {
 	[BLK_KIND_AUTO]		= "auto",
@@ -97,6 +98,20 @@ int blk_options_check(struct thread_data *td, struct blk_options *o)
 		log_err("blkengine: apptag and apptag_mask are 16-bit values (0 to 0xffff)\n");
 		return -EINVAL;
 	}
+#ifndef BLK_FIO_HAS_FDP
+	if (o->dp_ids_str) {
+		char err[192];
+
+		if (blk_dp_ids_parse(o->dp_ids_str, o->dp_ids, &o->dp_nr_ids, err, sizeof(err))) {
+			log_err("blkengine: plids=%s: %s\n", o->dp_ids_str, err);
+			return -EINVAL;
+		}
+	}
+	if (o->dp_select == BLK_DP_SCHEME && (!o->dp_scheme_file || !*o->dp_scheme_file)) {
+		log_err("blkengine: plid_select=scheme needs dp_scheme=FILE (lines START,END,PID)\n");
+		return -EINVAL;
+	}
+#endif
 	if (blk_num_range(td) < 1 || blk_num_range(td) > 256) {
 		log_err("blkengine: num_range=%u: a Dataset Management command carries 1 to 256 ranges\n",
 			blk_num_range(td));
@@ -267,6 +282,68 @@ struct fio_option blk_fio_options[] = {
 		.minval	= 1,
 		.maxval	= 256,
 		.help	= "Ranges in one Dataset Management (trim) command, 1 to 256",
+		ENGINE_OPT,
+	},
+#endif
+#ifndef BLK_FIO_HAS_FDP
+	/*
+	 * fio's data placement options (3.38's names and meaning), which fio
+	 * 3.33 lacks: a job file written for newer fio runs unchanged.
+	 */
+	{
+		.name	= "fdp",
+		.lname	= "Flexible data placement",
+		.type	= FIO_OPT_BOOL,
+		.off1	= offsetof(struct blk_options, dp_fdp),
+		.def	= "0",
+		.help	= "Tag writes with FDP placement identifiers (as dataplacement=fdp)",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "dataplacement",
+		.alias	= "data_placement",
+		.lname	= "Data Placement interface",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct blk_options, dp_type),
+		.def	= "none",
+		.help	= "Data placement interface of writes",
+		.posval	= {
+			{ .ival = "none", .oval = BLK_DP_NONE, .help = "No data placement" },
+			{ .ival = "fdp", .oval = BLK_DP_FDP, .help = "Flexible Data Placement: plids= index the namespace's placement handles" },
+			{ .ival = "streams", .oval = BLK_DP_STREAMS, .help = "Streams directive: plids= are stream IDs" },
+		},
+		ENGINE_OPT,
+	},
+	{
+		.name	= "plid_select",
+		.alias	= "fdp_pli_select",
+		.lname	= "Data Placement ID selection strategy",
+		.type	= FIO_OPT_STR,
+		.off1	= offsetof(struct blk_options, dp_select),
+		.def	= "roundrobin",
+		.help	= "How each write's placement ID is chosen",
+		.posval	= {
+			{ .ival = "random", .oval = BLK_DP_RANDOM, .help = "Uniformly at random" },
+			{ .ival = "roundrobin", .oval = BLK_DP_ROUNDROBIN, .help = "In turn" },
+			{ .ival = "scheme", .oval = BLK_DP_SCHEME, .help = "By the write's offset, from dp_scheme=FILE" },
+		},
+		ENGINE_OPT,
+	},
+	{
+		.name	= "plids",
+		.alias	= "fdp_pli",
+		.lname	= "Stream IDs/Data Placement ID indices",
+		.type	= FIO_OPT_STR_STORE,
+		.off1	= offsetof(struct blk_options, dp_ids_str),
+		.help	= "Placement handle indices (FDP; default all) or stream IDs (streams), e.g. 0,2,4-6",
+		ENGINE_OPT,
+	},
+	{
+		.name	= "dp_scheme",
+		.lname	= "Data Placement Scheme",
+		.type	= FIO_OPT_STR_STORE,
+		.off1	= offsetof(struct blk_options, dp_scheme_file),
+		.help	= "File of START,END,PID lines: writes at offsets in [START, END) get placement ID PID (plid_select=scheme)",
 		ENGINE_OPT,
 	},
 #endif
@@ -545,6 +622,17 @@ const struct blk_option_doc blk_option_docs[] = {
 #ifndef BLK_FIO_HAS_NUM_RANGE
 	{ "num_range",		BLK_KINDS_NVME,
 	  "fio 3.37 and later have num_range as a job option of their own; the virtio-blk engines refuse num_range>1." },
+#endif
+#ifndef BLK_FIO_HAS_FDP
+	{ "fdp",		BLK_KINDS_NVME,
+	  "fio 3.34 and later have the data placement options (fdp, dataplacement, plid_select, plids, dp_scheme) of their own; the engine registers them only where fio lacks them, with fio 3.38's meaning. The namespace must be in an endurance group with FDP enabled (checked at start-up)." },
+	{ "dataplacement",	BLK_KINDS_NVME,
+	  "fdp: each write carries directive type 2 and a placement ID of the namespace (checked against its Reclaim Unit Handle Status); streams: directive type 1 and a stream ID, refused unless the controller supports Streams and they are enabled on the namespace." },
+	{ "plid_select",	BLK_KINDS_NVME,		NULL },
+	{ "plids",		BLK_KINDS_NVME,
+	  "With dataplacement=fdp, indices into the namespace's placement handles as nvme fdp status lists them (an index past the last is refused); with streams, the stream IDs (from 1)." },
+	{ "dp_scheme",		BLK_KINDS_NVME,
+	  "At most 32 ranges are used, as in fio; a line that does not parse, or a placement ID the namespace lacks, is refused naming the line." },
 #endif
 	{ "md_per_io_size",	BLK_KINDS_NVME,		NULL },
 	{ "pi_act",		BLK_KINDS_NVME,		NULL },

@@ -111,6 +111,18 @@ struct blk_options {
 	unsigned int cmdprio_hint[2];
 	char *cmdprio_bssplit;
 
+	/*
+	 * fio 3.33 has no data placement options: the engine registers fio's
+	 * (fdp, dataplacement, plid_select, plids, dp_scheme) with their meaning.
+	 */
+	unsigned int dp_fdp;
+	unsigned int dp_type;		/* enum blk_dp_type */
+	unsigned int dp_select;		/* enum blk_dp_select */
+	char *dp_ids_str;
+	char *dp_scheme_file;
+	uint16_t dp_ids[128];		/* plids= as parsed (BLK_DP_MAX_IDS) */
+	unsigned int dp_nr_ids;
+
 	/* write_mode as parsed: one mode (nr 1) or a weighted mix */
 	struct blk_write_mix write_mix;
 	unsigned int verify_compare;	/* NVMe: verify=pattern by Compare, not Read */

@@ -17,6 +17,7 @@
 #include "backend.h"
 #include "nvme_status.h"
 #include "options.h"
+#include "placement.h"
 #include "select.h"
 
 /* A backend left out of the build is reported, not called. */
@@ -42,39 +43,27 @@ static const struct blk_backend *backend_of_kind(enum blk_kind kind)
 }
 
 /*
- * Options of newer fio that change what the device must be told: data
- * placement. The engine does not implement it yet; a job run without it
- * would write unplaced data, so it is refused at start-up
- * naming the option. Each check exists only where this fio has the option.
+ * Data placement (FDP, Streams) is an NVMe directive: a virtio-blk job
+ * asking for it would write unplaced data, so it is refused by name.
  */
-static int refuse_unimplemented(struct thread_data *td)
+static int refuse_placement(struct thread_data *td, enum blk_kind kind)
 {
-#if defined(BLK_FIO_HAS_DATAPLACEMENT)
-	if (td->o.dp_type != FIO_DP_NONE) {
-		const char *opt = td->o.dp_type == FIO_DP_STREAMS ? "dataplacement=streams" :
-				  "dataplacement=fdp";
+	bool placing;
 
-#ifdef BLK_FIO_HAS_FDP
-		if (td->o.fdp)
-			opt = "fdp=1";
-#endif
-		log_err("blkengine: %s: the engine does not tag writes with data placement identifiers yet; remove %s (and plids=) to run without data placement, or use fio's io_uring_cmd engine\n",
-			opt, opt);
-		return 1;
-	}
+#if defined(BLK_FIO_HAS_DATAPLACEMENT)
+	placing = td->o.fdp || td->o.dp_type != FIO_DP_NONE;
 #elif defined(BLK_FIO_HAS_FDP)
-	if (td->o.fdp) {
-		log_err("blkengine: fdp=1: the engine does not tag writes with data placement identifiers yet; remove fdp=1 to run without data placement, or use fio's io_uring_cmd engine\n");
-		return 1;
-	}
+	placing = td->o.fdp;
+#else
+	struct blk_options *o = td->eo;
+
+	placing = o->dp_fdp || o->dp_type != BLK_DP_NONE;
 #endif
-#ifdef BLK_FIO_HAS_PLIDS
-	if (fio_option_is_set(&td->o, dp_ids)) {
-		log_err("blkengine: plids= (fdp_pli=): the engine does not tag writes with data placement identifiers yet; remove the option\n");
-		return 1;
-	}
-#endif
-	return 0;
+	if (!placing || kind == BLK_KIND_NVME_URING)
+		return 0;
+	log_err("blkengine: fdp=1 / dataplacement=: the %s engine has no data placement (virtio-blk carries no placement directives); drop the data placement options, or use an NVMe namespace (filename=/dev/ngXnY)\n",
+		blk_kind_name(kind));
+	return 1;
 }
 
 static const struct blk_backend *choose_backend(struct thread_data *td)
@@ -85,7 +74,7 @@ static const struct blk_backend *choose_backend(struct thread_data *td)
 	if (blk_options_check(td, td->eo))
 		return NULL;
 	kind = blk_select_kind(td);
-	if (kind == BLK_KIND_AUTO)
+	if (kind == BLK_KIND_AUTO || refuse_placement(td, kind))
 		return NULL;
 #ifdef BLK_FIO_HAS_NUM_RANGE
 	/* FIO_MULTI_RANGE_TRIM covers the module; only NVMe takes several ranges. */
@@ -119,8 +108,6 @@ static int blk_setup(struct thread_data *td)
 
 	be = choose_backend(td);
 	if (!be)
-		return 1;
-	if (refuse_unimplemented(td))
 		return 1;
 	/*
 	 * fio would otherwise emulate zones the device knows nothing of, or
@@ -438,6 +425,28 @@ static char *blk_errdetails(struct io_u *io_u)
 	return blk_io_err_describe(err, msg, 256);
 }
 
+#ifdef BLK_FIO_HAS_FDP
+/*
+ * fio asks for the reclaim unit handles from setup_files(), after the
+ * setup hook refused every kind but NVMe, possibly before init.
+ */
+struct fio_ruhs_info;
+extern int nvme_placement_fetch_ruhs(struct thread_data *td, struct fio_file *f,
+				     struct fio_ruhs_info *info) __attribute__((weak));
+
+static int blk_fdp_fetch_ruhs(struct thread_data *td, struct fio_file *f,
+			      struct fio_ruhs_info *info)
+{
+	if (!nvme_placement_fetch_ruhs) {
+		log_err("blkengine: %s: the nvme engine is not part of this build of libblkengine.so\n",
+			f->file_name);
+		errno = EOPNOTSUPP;
+		return -EOPNOTSUPP;
+	}
+	return nvme_placement_fetch_ruhs(td, f, info);
+}
+#endif
+
 /*
  * fio dlsym()s "ioengine" and uses the symbol itself as the ops struct.
  * It is the only symbol the module exports.
@@ -477,6 +486,9 @@ struct ioengine_ops ioengine = {
 #endif
 #ifdef BLK_FIO_HAS_FINISH_ZONE
 	.finish_zone		= blk_finish_zone,
+#endif
+#ifdef BLK_FIO_HAS_FDP
+	.fdp_fetch_ruhs		= blk_fdp_fetch_ruhs,
 #endif
 	.options		= blk_fio_options,
 	.option_struct_size	= sizeof(struct blk_options),

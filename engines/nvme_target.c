@@ -266,6 +266,9 @@ int nvme_target_open(struct thread_data *td, const char *path, struct nvme_targe
 	ret = check_job(td, path, t);
 	if (ret)
 		goto close_fd;
+	ret = nvme_placement_setup(td, path, t->fd, &t->ns, &t->place);
+	if (ret)
+		goto close_fd;
 	return 0;
 
 close_fd:

@@ -736,7 +736,7 @@ static void prepare_fast_rw(struct thread_data *td, struct nvme_target *t)
 	struct blk_nvme_rw read = { .nsid = t->ns.nsid, .nlb = 1, .len = t->geom.block };
 	struct blk_nvme_rw write = read;
 
-	t->fast_rw = !t->ns.pi_type && !t->md_per_block &&
+	t->fast_rw = !t->ns.pi_type && !t->md_per_block && !t->place.dtype &&
 		     o->write_mode == BLK_WRITE_MODE_WRITE &&
 		     !build_rw(td, t, &t->rw_template[DDIR_READ], DDIR_READ, &read, o->write_mode) &&
 		     !build_rw(td, t, &t->rw_template[DDIR_WRITE], DDIR_WRITE, &write, o->write_mode);
@@ -821,6 +821,7 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 		    req->wmode == BLK_WRITE_MODE_ZONE_APPEND;
 	uint64_t slba = blk_geom_blocks(g, io_u->offset);
 	uint64_t done = 0, len = io_u->xfer_buflen;
+	struct blk_nvme_rw place = { 0 };
 	unsigned int chunk = 0;
 	int ret;
 
@@ -828,6 +829,9 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 		return -EINVAL;
 	/* The slots of this io_u now hold other commands. */
 	req->prep_t = NULL;
+	/* One placement per write: each command of a split one goes to the same place. */
+	if (io_u->ddir == DDIR_WRITE && req->wmode == BLK_WRITE_MODE_WRITE && t->place.dtype)
+		nvme_placement_tag(&req->t->place, io_u, &place);
 	if (io_u->ddir == DDIR_WRITE && data && t->pi_host)
 		blk_pi_generate(&t->pi, io_u->xfer_buf, req->md, (uint32_t)blk_geom_blocks(g, len),
 				slba, (uint16_t)o->apptag);
@@ -838,6 +842,8 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 			.nsid = t->ns.nsid,
 			.slba = slba + first,
 			.nlb = (uint32_t)blk_geom_blocks(g, n),
+			.dtype = place.dtype,
+			.dspec = place.dspec,
 		};
 		struct io_uring_sqe *sqe;
 		struct nvme_uring_cmd *cmd;
@@ -848,6 +854,7 @@ static int queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_
 			rw.buf = (char *)io_u->xfer_buf + done;
 			rw.len = n;
 		}
+
 		if (t->md_per_block && req->md) {
 			rw.md = req->md + first * t->md_per_block;
 			rw.md_len = rw.nlb * t->md_per_block;

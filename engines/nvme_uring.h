@@ -15,6 +15,7 @@
 #include "nvme_cmd.h"
 #include "nvme_ns.h"
 #include "nvme_pi.h"
+#include "nvme_placement.h"
 #include "nvme_zns.h"
 
 struct nvme_target {
@@ -41,6 +42,8 @@ struct nvme_target {
 	 */
 	bool fast_rw;
 	struct nvme_uring_cmd rw_template[2];
+	/* Data placement of writes (dtype 0: none); fast_rw is off when placing. */
+	struct nvme_placement place;
 };
 
 /*

@@ -240,6 +240,15 @@ static void test_formats(void)
 	CHECK(ns.has_dsm && ns.has_write_zeroes);
 	CHECK(!ns.has_compare && !ns.has_write_uncor && !ns.has_verify);
 	CHECK_EQ(ns.mdts_bytes, 128 * 1024);
+	CHECK(!ns.fdp && !ns.directives);
+	/* FDP (CTRATT bit 19, byte 96) and directives (OACS bit 5, byte 256) */
+	images[IMG_512].ctrl[96 + 2] |= 0x08;
+	images[IMG_512].ctrl[256] |= 0x20;
+	CHECK_EQ(parse(IMG_512, 0, &ns, msg), 0);
+	CHECK(ns.fdp && ns.directives);
+	images[IMG_512].ctrl[96 + 2] &= (uint8_t)~0x08;
+	images[IMG_512].ctrl[256] &= (uint8_t)~0x20;
+	CHECK_EQ(parse(IMG_512, 0, &ns, msg), 0);
 	CHECK_EQ(geom(&ns, false, &g, msg), 0);
 	CHECK_EQ(g.block, 512);
 	CHECK_EQ(g.block_shift, 9);

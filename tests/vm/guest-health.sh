@@ -7,7 +7,10 @@
 # The engine's health block is checked against what nvme-cli reads from the
 # controller before and after each run, and the engine's admin commands are
 # observed on the wire: the guest kernel's nvme_setup_cmd trace event shows
-# every Get Log Page the driver sends.
+# every Get Log Page the driver sends. Data placement (fdp=1, plids=,
+# plid_select=, dp_scheme=) is checked in the controller's Reclaim Unit
+# Handle Status read by nvme-cli, with fio 3.33 (the engine's options) and
+# fio 3.41 (fio's own, beside fio's io_uring_cmd engine).
 #
 # With BLK_TEST_BUILDS (the mutants step) the suite runs once per module
 # listed there, each narrowed to its case, after a line "== module NAME".
@@ -308,6 +311,177 @@ if t_only "$name"; then
 		t_pass "$name"
 	else
 		t_fail "$name" "exit $rc" "$(head -c 2000 /tmp/fio.json)" "$(cat /tmp/fio.err)"
+	fi
+fi
+
+# ---- data placement (FDP): where the writes went, as the controller says ----
+# Namespace 1 has placement handles 0-6 (placement IDs 0-6) on 1 MiB
+# reclaim units of 2048 blocks. nvme-cli reads the Reclaim Unit Handle
+# Status before and after a job; each handle's blocks written are the drop
+# of its RUAMW, modulo a reclaim unit (a full unit is replaced by a fresh
+# one). Every job here writes under a reclaim unit per handle.
+RU_BLOCKS=2048
+ruamw() {	# ruamw FILE: "PID RUAMW" per handle of namespace 1, read with nvme-cli
+	local n
+	# I/O Management Receive (12h), Reclaim Unit Handle Status: the header's
+	# count, then exactly that many descriptors (QEMU refuses a longer buffer).
+	nvme io-passthru "$NS" --opcode=0x12 --namespace-id=1 --cdw10=1 --cdw11=3 \
+		--data-len=16 --read --raw-binary >"$1.hdr" 2>/dev/null || return 1
+	n=$(python3 -c 'import sys; print(int.from_bytes(open(sys.argv[1], "rb").read()[14:16], "little"))' "$1.hdr")
+	nvme io-passthru "$NS" --opcode=0x12 --namespace-id=1 --cdw10=1 \
+		--cdw11=$(((16 + 32 * n) / 4 - 1)) --data-len=$((16 + 32 * n)) --read --raw-binary \
+		>"$1.bin" 2>/dev/null &&
+	python3 -c 'import sys
+b = open(sys.argv[1], "rb").read()
+n = int.from_bytes(b[14:16], "little")
+for i in range(n):
+    d = b[16 + 32 * i:48 + 32 * i]
+    print(int.from_bytes(d[0:2], "little"), int.from_bytes(d[8:16], "little"))' "$1.bin" >"$1"
+}
+# placed BEFORE AFTER: "PID:BLOCKS " for each handle written between the two.
+placed() {
+	python3 -c 'import sys
+a = dict(map(int, l.split()) for l in open(sys.argv[1]))
+b = dict(map(int, l.split()) for l in open(sys.argv[2]))
+ru = int(sys.argv[3])
+print(" ".join("%d:%d" % (p, (a[p] - b[p]) % ru) for p in sorted(a) if (a[p] - b[p]) % ru))' "$1" "$2" $RU_BLOCKS
+}
+fdp_job=(--filename="$NS" --rw=randwrite --bs=4k --size=256k --randseed=77
+	--verify=crc32c --verify_fatal=1)
+at16=(--offset=16m)
+at20=(--offset=20m)
+fdp_ours=("${ours[@]}" "${fdp_job[@]}" "${at16[@]}" --blk_health=0)
+# fdp_case NAME WANT [FIO=bin] [ENGINE ARGS...] -- JOB ARGS: runs the job
+# between two readings; WANT is placed's line, or "random:A,B" (both
+# handles, 512 blocks in all).
+fdp_case() {
+	local name=$1 want=$2 got why=
+	shift 2
+	if ! ruamw /tmp/ruh0; then
+		t_fail "$name" "nvme-cli could not read the Reclaim Unit Handle Status of namespace 1"
+		return
+	fi
+	run_fio out "$@"
+	rc=$?
+	if ! ruamw /tmp/ruh1; then
+		t_fail "$name" "nvme-cli could not read the Reclaim Unit Handle Status of namespace 1"
+		return
+	fi
+	got=$(placed /tmp/ruh0 /tmp/ruh1)
+	if [[ $want == random:* ]]; then
+		local a b
+		IFS=, read -r a b <<<"${want#random:}"
+		[[ $got =~ ^$a:([0-9]+)\ $b:([0-9]+)$ ]] &&
+			[ $((BASH_REMATCH[1] + BASH_REMATCH[2])) -eq 512 ] || why="blocks by placement ID: '$got', want both of $a and $b, 512 in all"
+	elif [ "$got" != "$want" ]; then
+		why="blocks by placement ID: '$got', want '$want'"
+	fi
+	if [ $rc -ne 0 ]; then
+		t_fail "$name" "fio exit $rc" "$out"
+	elif [ -n "$why" ]; then
+		t_fail "$name" "$why" "$(cat /tmp/ruh0)" "$(cat /tmp/ruh1)" "$out"
+	else
+		t_pass "$name (blocks by placement ID: $got)"
+	fi
+}
+
+name="fdp=1 plids=1,3 (fio 3.33, the engine's options): the controller placed the writes in handles 1 and 3"
+t_only "$name" && fdp_case "$name" "1:256 3:256" --name=p "${fdp_ours[@]}" \
+	--fdp=1 --plids=1,3
+
+name="fdp=1 without plids: every handle in turn"
+# 64 writes over 7 handles in turn: 10 to the first, 9 to each of the others.
+t_only "$name" && fdp_case "$name" "0:80 1:72 2:72 3:72 4:72 5:72 6:72" --name=p "${fdp_ours[@]}" \
+	--fdp=1
+
+name="plid_select=random plids=2,5: both handles, nothing elsewhere"
+t_only "$name" && fdp_case "$name" "random:2,5" --name=p "${fdp_ours[@]}" \
+	--dataplacement=fdp --plid_select=random --plids=2,5
+
+name="plid_select=scheme: placement by offset from dp_scheme"
+if t_only "$name"; then
+	printf '%s\n' "$((16 << 20)),$((16 << 20 | 131072)),4" "$((16 << 20 | 131072)),$((16 << 20 | 262144)),6" \
+		>/tmp/scheme.txt
+	fdp_case "$name" "4:256 6:256" --name=p "${fdp_ours[@]}" --fdp=1 \
+		--plid_select=scheme --dp_scheme=/tmp/scheme.txt
+fi
+
+name="without placement the writes go to the default handle (placement ID 0)"
+t_only "$name" && fdp_case "$name" "0:512" --name=p "${fdp_ours[@]}"
+
+name="plids=7 on a namespace of 7 handles: refused by name, nothing written"
+if t_only "$name"; then
+	trace_start
+	run_fio out --name=p "${fdp_ours[@]}" --fdp=1 --plids=1,7
+	rc=$?
+	trace_stop
+	if [ $rc -ne 0 ] && grep -q 'plids=7: namespace 1 has 7 placement handles' <<<"$out" &&
+		[ "$(writes_to 1)" -eq 0 ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "fio exit $rc, $(writes_to 1) writes on the wire" "$out"
+	fi
+fi
+
+name="dp_scheme naming a placement ID the namespace lacks: refused by name"
+if t_only "$name"; then
+	printf '0,4096,3\n4096,8192,9\n' >/tmp/scheme-bad.txt
+	run_fio out --name=p "${fdp_ours[@]}" --fdp=1 --plid_select=scheme \
+		--dp_scheme=/tmp/scheme-bad.txt
+	rc=$?
+	if [ $rc -ne 0 ] && grep -q 'dp_scheme=/tmp/scheme-bad.txt: range 2 names placement ID 9' <<<"$out"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "fio exit $rc" "$out"
+	fi
+fi
+
+name="dataplacement=streams: refused, the controller has no Streams"
+if t_only "$name"; then
+	run_fio out --name=p "${fdp_ours[@]}" --dataplacement=streams --plids=1
+	rc=$?
+	if [ $rc -ne 0 ] && grep -q 'dataplacement=streams: .*Streams' <<<"$out"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "fio exit $rc" "$out"
+	fi
+fi
+
+# fio 3.41: its own options choose each write's placement and ask the
+# engine for the handles (fdp_fetch_ruhs); fio's io_uring_cmd engine runs
+# the same job, and each engine verifies what the other wrote.
+F41=${BLK_FDP_FIO_DIR:-}
+uring41=(--ioengine=io_uring_cmd --cmd_type=nvme --thread=1 --iodepth=16)
+ours41=(--ioengine="external:$F41/.libs/libblkengine.so" --thread=1 --iodepth=16 --blk_health=0)
+name="fio 3.41 fdp=1 plids=2,4 (fio's options, fdp_fetch_ruhs): placed as fio's io_uring_cmd places them"
+if t_only "$name|fio 3.41"; then
+	if [ -z "$F41" ]; then
+		t_fail "$name" "${BLK_FDP_FIO_WHY:-no module for fio 3.41}"
+	else
+		blk_fio=$F41/fio fdp_case "$name" "2:256 4:256" --name=p "${ours41[@]}" "${fdp_job[@]}" \
+			"${at16[@]}" --fdp=1 --plids=2,4
+		blk_fio=$F41/fio fdp_case "fio 3.41 io_uring_cmd, the same job: the same placement" "2:256 4:256" \
+			--name=p "${uring41[@]}" "${fdp_job[@]}" "${at20[@]}" --fdp=1 --plids=2,4
+		# verify_only: the same job reads and checks what is there.
+		xname="fio 3.41: each engine verifies the placed data the other wrote"
+		blk_fio=$F41/fio run_fio o1 --name=p "${uring41[@]}" "${fdp_job[@]}" "${at16[@]}" --verify_only=1
+		r1=$?
+		blk_fio=$F41/fio run_fio o2 --name=p "${ours41[@]}" "${fdp_job[@]}" "${at20[@]}" --verify_only=1
+		r2=$?
+		if [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && grep -q 'io=256KiB' <<<"$o1" && grep -q 'io=256KiB' <<<"$o2"; then
+			t_pass "$xname"
+		else
+			t_fail "$xname" "io_uring_cmd on ours: exit $r1; ours on io_uring_cmd's: exit $r2" "$o1" "$o2"
+		fi
+		# The engine's set-up (before fio's own index check) refuses it.
+		name="fio 3.41 plids=7: refused by name, fio's options checked as the engine's"
+		blk_fio=$F41/fio run_fio out --name=p "${ours41[@]}" "${fdp_job[@]}" "${at16[@]}" --fdp=1 --plids=7
+		rc=$?
+		if [ $rc -ne 0 ] && grep -q 'plids=7: namespace 1 has 7 placement handles' <<<"$out"; then
+			t_pass "$name"
+		else
+			t_fail "$name" "fio exit $rc" "$out"
+		fi
 	fi
 fi
 

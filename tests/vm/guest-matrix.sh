@@ -75,6 +75,25 @@ for run in $BLK_MATRIX_RUNS; do
 		done
 	done
 
+	# QEMU 7.2's controller has no FDP: fdp=1 is refused before a write,
+	# by the engine's own option on fio 3.33 and through the engine's
+	# fdp_fetch_ruhs hook where fio has the option.
+	name="fio-$v: fdp=1 on a controller without FDP: refused, CTRATT named, nothing written"
+	if t_only "$name"; then
+		trace_start
+		blk_fio=$fio run_fio out --name=p --ioengine="external:$module" --filename="${nss[0]}" \
+			--thread=1 --rw=write --bs=4k --size=64k --fdp=1
+		rc=$?
+		trace_stop
+		writes=$(grep -c 'cmd=(nvme_cmd_write ' "$trace_out")
+		if [ $rc -ne 0 ] && [ "$writes" -eq 0 ] &&
+			grep -q 'does not support Flexible Data Placement (Identify Controller CTRATT bit 19 is clear)' <<<"$out"; then
+			t_pass "$name"
+		else
+			t_fail "$name" "exit status $rc, $writes writes on the wire" "$out"
+		fi
+	fi
+
 	# verify_mode and fio's own 64-bit guard PI came with fio 3.39 and 3.35.
 	[ "$(printf '%s\n' 3.39 "$v" | sort -V | head -n1)" = 3.39 ] || continue
 

@@ -20,6 +20,17 @@ if [ -z "${BLK_TEST_BUILDS:-}" ] && [ ! -f "$blk_module" ]; then
 	exit 1
 fi
 
+# fio 3.41 for the placement cases with fio's own options, beside fio's
+# io_uring_cmd engine (tests/vm/module-for-fio.sh).
+export BLK_FDP_FIO_DIR=
+if [ -n "${BLK_TEST_BUILDS:-}" ]; then
+	export BLK_FDP_FIO_WHY="not with BLK_TEST_BUILDS"
+elif dir=$("$here/module-for-fio.sh" 3.41 2>"$blk_build/health-3.41.why"); then
+	export BLK_FDP_FIO_DIR=$dir
+else
+	export BLK_FDP_FIO_WHY=$(cat "$blk_build/health-3.41.why")
+fi
+
 # One FDP endurance group: 8 reclaim unit handles of 1 MiB reclaim units in
 # one reclaim group; namespace 1 may use seven of them, namespace 2 (which fails
 # reads of the clusters written: blkdebug) the last.

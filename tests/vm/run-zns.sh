@@ -6,9 +6,7 @@
 # listed module runs in the same boot.
 #
 # fio 3.33 has no finish_zone hook: the finish case runs the module built
-# against fio 3.41 (scripts/lib/fio-version.sh, the matrix suite's fio),
-# built here into $blk_build/zns-3.41 beside that fio binary (the VM sees the
-# build folder).
+# against fio 3.41 (tests/vm/module-for-fio.sh, the matrix suite's fio).
 #
 #   tests/vm/run-zns.sh [--timeout SECS]
 set -uo pipefail
@@ -25,28 +23,14 @@ fi
 
 # A module for a fio with finish_zone; empty (and the finish case fails,
 # saying why) when it cannot be built.
-finish_dir=$blk_build/zns-3.41
 export BLK_ZNS_FINISH_DIR=
 if [ -n "${BLK_TEST_BUILDS:-}" ]; then
 	# The mutants step: its modules are all built against the main fio.
 	export BLK_ZNS_FINISH_WHY="not with BLK_TEST_BUILDS"
-elif out=$("$blk_top/scripts/lib/fio-version.sh" 3.41 2>&1) && read -r fbin fsrc < <(tail -n1 <<<"$out") &&
-	[ -x "$fbin" ]; then
-	if [ ! -f "$finish_dir/Makefile" ] || [ "$blk_top/configure" -nt "$finish_dir/config.status" ] ||
-		[ "$fbin" -nt "$finish_dir/config.status" ]; then
-		rm -rf "$finish_dir"
-		mkdir -p "$finish_dir"
-		(cd "$finish_dir" && "$blk_top/configure" -q --with-fio="$fsrc" --with-fio-bin="$fbin") \
-			>"$finish_dir/../zns-3.41.configure.log" 2>&1
-	fi
-	if make -s -C "$finish_dir" -j"$(nproc)" >"$finish_dir/../zns-3.41.make.log" 2>&1; then
-		cp -u "$fbin" "$finish_dir/fio"
-		export BLK_ZNS_FINISH_DIR=$finish_dir
-	else
-		export BLK_ZNS_FINISH_WHY="the module did not build against fio 3.41: $(tail -n 5 "$finish_dir/../zns-3.41.make.log")"
-	fi
+elif dir=$("$here/module-for-fio.sh" 3.41 2>"$blk_build/zns-3.41.why"); then
+	export BLK_ZNS_FINISH_DIR=$dir
 else
-	export BLK_ZNS_FINISH_WHY="no fio 3.41 (scripts/lib/fio-version.sh 3.41): $(tail -n 3 <<<"$out")"
+	export BLK_ZNS_FINISH_WHY=$(cat "$blk_build/zns-3.41.why")
 fi
 
 # nsid 1: 512-byte blocks, 1 MiB zones, at most 3 open and 4 active zones
