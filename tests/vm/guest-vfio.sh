@@ -83,11 +83,13 @@ done
 # qmp NAME JSON: runs a QMP command on the host; prints the reply.
 qmp_seq=0
 qmp() {
-	local n i
+	local n deadline=$((SECONDS + 120))
 	qmp_seq=$((qmp_seq + 1))
 	n=$qmp_seq-$1
 	printf '%s\n' "$2" >"$ctl/.req.tmp" && mv "$ctl/.req.tmp" "$ctl/req-$n.json"
-	for i in $(seq 200); do
+	# A deadline, not a count of sleeps: on a loaded host each sleep of
+	# the emulated guest lasts longer than asked, and the relay is slower.
+	while [ $SECONDS -lt $deadline ]; do
 		if [ -f "$ctl/resp-$n.json" ]; then
 			cat "$ctl/resp-$n.json"
 			rm -f "$ctl/resp-$n.json"
@@ -95,7 +97,7 @@ qmp() {
 		fi
 		sleep 0.1
 	done
-	echo "no reply from the host to $2" >&2
+	echo "no reply from the host in 120 s to $2" >&2
 	return 1
 }
 
