@@ -10,29 +10,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "le_bytes.h"
 #include "nvme_log.h"
 #include "nvme_status.h"
 
-static uint16_t le16_at(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32_at(const uint8_t *p)
-{
-	return (uint32_t)le16_at(p) | (uint32_t)le16_at(p + 2) << 16;
-}
-
-static uint64_t le64_at(const uint8_t *p)
-{
-	return (uint64_t)le32_at(p) | (uint64_t)le32_at(p + 4) << 32;
-}
-
 static struct blk_nvme_u128 le128_at(const uint8_t *p)
 {
-	struct blk_nvme_u128 r = { .v = le64_at(p) };
+	struct blk_nvme_u128 r = { .v = blk_le64_at(p) };
 
-	if (le64_at(p + 8)) {
+	if (blk_le64_at(p + 8)) {
 		r.v = UINT64_MAX;
 		r.wide = true;
 	}
@@ -76,7 +62,7 @@ int blk_nvme_log_caps_parse(const void *id_ctrl, size_t len, struct blk_nvme_log
 	memset(caps, 0, sizeof(*caps));
 	id_string(caps->sn, p + 4, 20);
 	id_string(caps->mn, p + 24, 40);
-	caps->fdp = le32_at(p + 96) & (1u << 19);
+	caps->fdp = blk_le32_at(p + 96) & (1u << 19);
 	caps->lpa = p[261];
 	caps->err_entries = p[262] + 1u;
 	return 0;
@@ -86,7 +72,7 @@ int blk_nvme_ns_endgid(const void *id_ns, size_t len, uint16_t *endgid)
 {
 	if (len < 104)
 		return -EINVAL;
-	*endgid = le16_at((const uint8_t *)id_ns + 102);
+	*endgid = blk_le16_at((const uint8_t *)id_ns + 102);
 	return 0;
 }
 
@@ -98,7 +84,7 @@ int blk_nvme_smart_parse(const void *buf, size_t len, struct blk_nvme_smart *s)
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));
 	s->critical_warning = p[0];
-	s->temperature = le16_at(p + 1);
+	s->temperature = blk_le16_at(p + 1);
 	s->avail_spare = p[3];
 	s->spare_thresh = p[4];
 	s->percent_used = p[5];
@@ -137,15 +123,15 @@ int blk_nvme_err_parse(const void *buf, size_t len, unsigned int err_entries,
 		nr = err_entries;
 	for (i = 0; i < nr && n < max; i++, p += BLK_NVME_ERR_ENTRY_SIZE) {
 		struct blk_nvme_err_entry e = {
-			.error_count = le64_at(p),
-			.sqid = le16_at(p + 8),
-			.cmdid = le16_at(p + 10),
-			.status = le16_at(p + 12),
-			.param_loc = le16_at(p + 14),
-			.lba = le64_at(p + 16),
-			.nsid = le32_at(p + 24),
+			.error_count = blk_le64_at(p),
+			.sqid = blk_le16_at(p + 8),
+			.cmdid = blk_le16_at(p + 10),
+			.status = blk_le16_at(p + 12),
+			.param_loc = blk_le16_at(p + 14),
+			.lba = blk_le64_at(p + 16),
+			.nsid = blk_le32_at(p + 24),
 			.trtype = p[29],
-			.cs_info = le64_at(p + 32),
+			.cs_info = blk_le64_at(p + 32),
 		};
 
 		/*
@@ -211,7 +197,7 @@ int blk_nvme_fdp_events_parse(const void *buf, size_t len, struct blk_nvme_fdp_e
 
 	if (len < BLK_NVME_FDP_EVENTS_HDR)
 		return -EINVAL;
-	nr = le32_at(p);
+	nr = blk_le32_at(p);
 	if (nr > (len - BLK_NVME_FDP_EVENTS_HDR) / BLK_NVME_FDP_EVENT_SIZE)
 		return -EINVAL;
 	if (nr > max)
@@ -221,10 +207,10 @@ int blk_nvme_fdp_events_parse(const void *buf, size_t len, struct blk_nvme_fdp_e
 		out[i] = (struct blk_nvme_fdp_event){
 			.type = p[0],
 			.flags = p[1],
-			.pid = le16_at(p + 2),
-			.timestamp = le64_at(p + 4),
-			.nsid = le32_at(p + 12),
-			.rgid = le16_at(p + 32),
+			.pid = blk_le16_at(p + 2),
+			.timestamp = blk_le64_at(p + 4),
+			.nsid = blk_le32_at(p + 12),
+			.rgid = blk_le16_at(p + 32),
 			.ruhid = p[34],
 		};
 	}

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
  */
 #include <libnvme.h>
 
+#include "msg.h"
 #include "nvme_ns.h"
 #include "nvme_status.h"
 
@@ -36,20 +36,6 @@ _Static_assert(sizeof(struct nvme_nvm_id_ns) == BLK_NVME_IDENTIFY_SIZE, "nvm id_
 /* FLBAS bits 5-6 are bits 4-5 of the format index */
 #define BLK_FLBAS_HIGH_SHIFT	5
 #define BLK_LBAF_HIGH_SHIFT	4
-
-static void blk_msg(char *msg, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void blk_msg(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-}
 
 static unsigned int blk_ilog2(uint32_t v)
 {

@@ -7,12 +7,13 @@
 #include <libnvme.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "le_bytes.h"
+#include "msg.h"
 #include "nvme_ns.h"
 #include "nvme_status.h"
 #include "nvme_zns.h"
@@ -25,30 +26,6 @@
 #define ZNS_ID_MOR		8
 #define ZNS_ID_LBAFE		2816
 #define ZNS_LBAFE_SIZE		16
-
-static uint32_t get_le32(const void *p)
-{
-	const uint8_t *b = p;
-
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	       (uint32_t)b[3] << 24;
-}
-
-static uint64_t get_le64(const void *p)
-{
-	return (uint64_t)get_le32(p) | (uint64_t)get_le32((const uint8_t *)p + 4) << 32;
-}
-
-static void zns_msg(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-}
 
 int blk_nvme_ns_csi(const void *descs, size_t len, uint8_t *csi)
 {
@@ -86,18 +63,18 @@ int blk_nvme_zns_parse(const void *zns_id_ns, unsigned int lbaf, const void *zns
 
 	memset(z, 0, sizeof(*z));
 	if (lbaf >= 64) {
-		zns_msg(msg, msg_len, "LBA format %u has no zone format extension", lbaf);
+		blk_msg(msg, msg_len, "LBA format %u has no zone format extension", lbaf);
 		return -EINVAL;
 	}
-	z->zsze = get_le64(id + ZNS_ID_LBAFE + (size_t)lbaf * ZNS_LBAFE_SIZE);
+	z->zsze = blk_le64_at(id + ZNS_ID_LBAFE + (size_t)lbaf * ZNS_LBAFE_SIZE);
 	if (!z->zsze) {
-		zns_msg(msg, msg_len, "the zoned namespace reports a zone size of 0 for LBA format %u",
+		blk_msg(msg, msg_len, "the zoned namespace reports a zone size of 0 for LBA format %u",
 			lbaf);
 		return -EINVAL;
 	}
 	z->zoned = true;
-	z->max_active = zns_limit(get_le32(id + ZNS_ID_MAR));
-	z->max_open = zns_limit(get_le32(id + ZNS_ID_MOR));
+	z->max_active = zns_limit(blk_le32_at(id + ZNS_ID_MAR));
+	z->max_open = zns_limit(blk_le32_at(id + ZNS_ID_MOR));
 	/* ZASL is in units of the minimum memory page size, like MDTS. */
 	z->zasl_bytes = blk_nvme_mdts_bytes(zasl, min_page);
 	return 0;
@@ -112,7 +89,7 @@ int blk_nvme_zone_report_parse(const void *buf, size_t len, struct blk_nvme_zone
 
 	if (len < BLK_NVME_ZONE_REPORT_HDR)
 		return -EINVAL;
-	nr = get_le64(b);
+	nr = blk_le64_at(b);
 	if (nr > (len - BLK_NVME_ZONE_REPORT_HDR) / BLK_NVME_ZONE_DESC)
 		nr = (len - BLK_NVME_ZONE_REPORT_HDR) / BLK_NVME_ZONE_DESC;
 	if (nr > max)
@@ -122,9 +99,9 @@ int blk_nvme_zone_report_parse(const void *buf, size_t len, struct blk_nvme_zone
 
 		zones[i].type = d[0] & 0xf;
 		zones[i].state = d[1] >> 4;
-		zones[i].zcap = get_le64(d + 8);
-		zones[i].zslba = get_le64(d + 16);
-		zones[i].wp = get_le64(d + 24);
+		zones[i].zcap = blk_le64_at(d + 8);
+		zones[i].zslba = blk_le64_at(d + 16);
+		zones[i].wp = blk_le64_at(d + 24);
 	}
 	return (int)nr;
 }
@@ -203,7 +180,7 @@ int blk_nvme_zns_probe(int fd, const char *path, uint32_t nsid, unsigned int lba
 	memset(z, 0, sizeof(*z));
 	buf = calloc(2, BLK_NVME_IDENTIFY_SIZE);
 	if (!buf) {
-		zns_msg(msg, msg_len, "%s: out of memory", path);
+		blk_msg(msg, msg_len, "%s: out of memory", path);
 		return -ENOMEM;
 	}
 	/* A controller without the descriptor list serves the NVM command set only. */
@@ -221,7 +198,7 @@ int blk_nvme_zns_probe(int fd, const char *path, uint32_t nsid, unsigned int lba
 			blk_nvme_status_describe((uint32_t)ret, desc, sizeof(desc));
 		else
 			snprintf(desc, sizeof(desc), "%s", strerror(errno));
-		zns_msg(msg, msg_len, "%s: the namespace is zoned but its ZNS Identify failed: %s",
+		blk_msg(msg, msg_len, "%s: the namespace is zoned but its ZNS Identify failed: %s",
 			path, desc);
 		ret = ret > 0 ? -EIO : -errno;
 		goto out;
@@ -229,7 +206,7 @@ int blk_nvme_zns_probe(int fd, const char *path, uint32_t nsid, unsigned int lba
 	ret = blk_nvme_zns_parse(buf, lbaf, (char *)buf + BLK_NVME_IDENTIFY_SIZE,
 				 BLK_NVME_MIN_PAGE, z, reason, sizeof(reason));
 	if (ret)
-		zns_msg(msg, msg_len, "%s: %s", path, reason);
+		blk_msg(msg, msg_len, "%s: %s", path, reason);
 out:
 	free(buf);
 	return ret;

@@ -6,39 +6,13 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "le_bytes.h"
+#include "msg.h"
 #include "placement.h"
-
-static void dp_msg(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void dp_msg(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-}
-
-static uint16_t le16_at(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32_at(const uint8_t *p)
-{
-	return (uint32_t)le16_at(p) | (uint32_t)le16_at(p + 2) << 16;
-}
-
-static uint64_t le64_at(const uint8_t *p)
-{
-	return (uint64_t)le32_at(p) | (uint64_t)le32_at(p + 4) << 32;
-}
 
 /* A decimal number of at most 16 bits at *s; moves *s past it. */
 static int take_u16(const char **s, unsigned int *v)
@@ -68,30 +42,30 @@ int blk_dp_ids_parse(const char *str, uint16_t *ids, unsigned int *nr, char *err
 	unsigned int n = 0, lo, hi, v;
 
 	if (!str || !*str) {
-		dp_msg(err, errlen, "an empty list; give placement IDs such as 0,2,4-6");
+		blk_msg(err, errlen, "an empty list; give placement IDs such as 0,2,4-6");
 		return -EINVAL;
 	}
 	while (*s) {
 		if (take_u16(&s, &lo)) {
-			dp_msg(err, errlen, "'%s' is not a list of numbers (0 to 65535) and ranges such as 0,2,4-6", str);
+			blk_msg(err, errlen, "'%s' is not a list of numbers (0 to 65535) and ranges such as 0,2,4-6", str);
 			return -EINVAL;
 		}
 		hi = lo;
 		if (*s == '-') {
 			s++;
 			if (take_u16(&s, &hi) || hi < lo) {
-				dp_msg(err, errlen, "'%s': a range is LOW-HIGH with LOW <= HIGH", str);
+				blk_msg(err, errlen, "'%s': a range is LOW-HIGH with LOW <= HIGH", str);
 				return -EINVAL;
 			}
 		}
 		if (*s && *s != ',') {
-			dp_msg(err, errlen, "'%s' is not a list of numbers (0 to 65535) and ranges such as 0,2,4-6", str);
+			blk_msg(err, errlen, "'%s' is not a list of numbers (0 to 65535) and ranges such as 0,2,4-6", str);
 			return -EINVAL;
 		}
 		if (*s == ',')
 			s++;
 		if (hi - lo + 1 > BLK_DP_MAX_IDS - n) {
-			dp_msg(err, errlen, "'%s' names more than %u placement IDs", str, BLK_DP_MAX_IDS);
+			blk_msg(err, errlen, "'%s' names more than %u placement IDs", str, BLK_DP_MAX_IDS);
 			return -EINVAL;
 		}
 		for (v = lo; v <= hi; v++)
@@ -118,7 +92,7 @@ int blk_dp_scheme_parse(const char *text, struct blk_dp_scheme_entry *e, unsigne
 
 		lineno++;
 		if (len >= sizeof(buf)) {
-			dp_msg(err, errlen, "line %u is too long for START,END,PID", lineno);
+			blk_msg(err, errlen, "line %u is too long for START,END,PID", lineno);
 			return -EINVAL;
 		}
 		memcpy(buf, line, len);
@@ -128,12 +102,12 @@ int blk_dp_scheme_parse(const char *text, struct blk_dp_scheme_entry *e, unsigne
 			continue;
 		if (sscanf(buf, " %llu , %llu , %u %c", &start, &end, &pid, &extra) != 3 ||
 		    pid > 0xffff) {
-			dp_msg(err, errlen, "line %u ('%s') is not START,END,PID (byte offsets and a placement ID up to 65535)",
+			blk_msg(err, errlen, "line %u ('%s') is not START,END,PID (byte offsets and a placement ID up to 65535)",
 				lineno, buf);
 			return -EINVAL;
 		}
 		if (end <= start) {
-			dp_msg(err, errlen, "line %u: END %llu is not past START %llu", lineno, end, start);
+			blk_msg(err, errlen, "line %u: END %llu is not past START %llu", lineno, end, start);
 			return -EINVAL;
 		}
 		if (n == BLK_DP_MAX_SCHEME) {
@@ -143,7 +117,7 @@ int blk_dp_scheme_parse(const char *text, struct blk_dp_scheme_entry *e, unsigne
 		e[n++] = (struct blk_dp_scheme_entry){ .start = start, .end = end, .pid = (uint16_t)pid };
 	}
 	if (!n) {
-		dp_msg(err, errlen, "no START,END,PID line");
+		blk_msg(err, errlen, "no START,END,PID line");
 		return -EINVAL;
 	}
 	*nr = n;
@@ -158,7 +132,7 @@ int blk_nvme_ruhs_parse(const void *buf, size_t len, struct blk_nvme_ruh_status 
 
 	if (len < BLK_NVME_RUHS_HDR)
 		return -EINVAL;
-	*total = le16_at(p + 14);
+	*total = blk_le16_at(p + 14);
 	n = *total;
 	if (n > max)
 		n = max;
@@ -168,9 +142,9 @@ int blk_nvme_ruhs_parse(const void *buf, size_t len, struct blk_nvme_ruh_status 
 	for (i = 0; i < n; i++) {
 		const uint8_t *d = p + BLK_NVME_RUHS_HDR + (size_t)i * BLK_NVME_RUHS_DESC;
 
-		out[i].pid = le16_at(d);
-		out[i].ruhid = le16_at(d + 2);
-		out[i].ruamw = le64_at(d + 8);
+		out[i].pid = blk_le16_at(d);
+		out[i].ruhid = blk_le16_at(d + 2);
+		out[i].ruamw = blk_le64_at(d + 8);
 	}
 	*nr = n;
 	return 0;
@@ -183,7 +157,7 @@ int blk_nvme_dir_identify_parse(const void *buf, size_t len, struct blk_nvme_dir
 	if (len < 64)
 		return -EINVAL;
 	/* 256-bit maps; the directive types defined so far fit the first dword. */
-	d->supported = le32_at(p);
-	d->enabled = le32_at(p + 32);
+	d->supported = blk_le32_at(p);
+	d->enabled = blk_le32_at(p + 32);
 	return 0;
 }

@@ -74,10 +74,8 @@ static int job_request(struct thread_data *td, struct dp_request *r)
 	return 0;
 }
 
-static const char *type_opt(unsigned int type)
-{
-	return type == BLK_DP_STREAMS ? "dataplacement=streams" : "fdp=1 (dataplacement=fdp)";
-}
+/* How the messages name the FDP options, which fio spells two ways. */
+#define FDP_OPT "fdp=1 (dataplacement=fdp)"
 
 /* 0, a positive NVMe status, or -errno. */
 static int passthru(int fd, unsigned long req, uint8_t opcode, uint32_t nsid, uint32_t cdw10,
@@ -124,7 +122,7 @@ static int read_ruhs(const char *path, int fd, const struct blk_nvme_ns *ns,
 
 	if (!ns->fdp) {
 		log_err("blkengine: %s: %s: the controller does not support Flexible Data Placement (Identify Controller CTRATT bit 19 is clear); drop the data placement options\n",
-			path, type_opt(BLK_DP_FDP));
+			path, FDP_OPT);
 		return -EOPNOTSUPP;
 	}
 	/*
@@ -146,7 +144,7 @@ static int read_ruhs(const char *path, int fd, const struct blk_nvme_ns *ns,
 	}
 	if (ret) {
 		log_err("blkengine: %s: %s: the controller did not report the reclaim unit handles of namespace %u (I/O Management Receive: %s): FDP is off in its endurance group; enable it (nvme set-feature on the controller with --feature-id=0x1d --cdw12=ENDGID --value=1, while the group has no namespace) or drop the data placement options\n",
-			path, type_opt(BLK_DP_FDP), ns->nsid, why(ret, desc, sizeof(desc)));
+			path, FDP_OPT, ns->nsid, why(ret, desc, sizeof(desc)));
 		free(buf);
 		return ret > 0 ? -EOPNOTSUPP : ret;
 	}
@@ -154,7 +152,7 @@ static int read_ruhs(const char *path, int fd, const struct blk_nvme_ns *ns,
 	free(buf);
 	if (ret || !*nr) {
 		log_err("blkengine: %s: %s: namespace %u has no reclaim unit handle (the Reclaim Unit Handle Status lists %u); give the namespace placement handles or drop the data placement options\n",
-			path, type_opt(BLK_DP_FDP), ns->nsid, ret ? 0 : total);
+			path, FDP_OPT, ns->nsid, ret ? 0 : total);
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -276,7 +274,7 @@ static int load_scheme(const char *path, const char *file, struct nvme_placement
 }
 
 /* FDP: every identifier the job can name is one of the namespace's. */
-static int setup_fdp(struct thread_data *td, const char *path, int fd, const struct blk_nvme_ns *ns,
+static int setup_fdp(const char *path, int fd, const struct blk_nvme_ns *ns,
 		     const struct dp_request *r, struct nvme_placement *pl)
 {
 	struct blk_nvme_ruh_status *st;
@@ -325,7 +323,6 @@ static int setup_fdp(struct thread_data *td, const char *path, int fd, const str
 				pl->picker.ids[i] = st[i].pid;
 		}
 	}
-	(void)td;
 out:
 	free(st);
 	return ret;
@@ -361,7 +358,7 @@ int nvme_placement_setup(struct thread_data *td, const char *path, int fd,
 		pl->picker.nr = r.nr_ids;
 		return 0;
 	}
-	ret = setup_fdp(td, path, fd, ns, &r, pl);
+	ret = setup_fdp(path, fd, ns, &r, pl);
 	if (ret)
 		return ret;
 	pl->dtype = BLK_NVME_DTYPE_FDP;
