@@ -40,7 +40,7 @@ t_begin fuzz
 # fio's headers (the virtio-blk request path is written against them).
 declare -A srcs=(
 	[nvme_status]="common/nvme_status.c"
-	[nvme_ns]="common/nvme_ns.c common/nvme_status.c common/io_geom.c"
+	[nvme_ns]="common/nvme_ns.c common/nvme_status.c common/io_geom.c common/msg.c"
 	[virtqueue]="engines/virtqueue.c engines/virtqueue_packed.c"
 	[virtqueue_packed]="engines/virtqueue.c engines/virtqueue_packed.c"
 	[virtio_blk]="engines/virtio_blk.c engines/vblk_job.c engines/vblk_req.c engines/vblk_wait.c engines/vblk_reconnect.c engines/job_check.c engines/virtio_dev.c engines/virtqueue.c engines/virtqueue_packed.c common/iomem.c common/req_pool.c common/io_geom.c tests/unit/fio_stubs.c"
