@@ -697,8 +697,19 @@ static int vu_unmap_mem(struct virtio_transport *t, const struct virtio_mem_regi
 	memmove(&t->regions[i], &t->regions[i + 1], (t->nregions - i - 1) * sizeof(t->regions[0]));
 	t->nregions--;
 
-	if (!has_protocol(t, VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS))
+	if (!has_protocol(t, VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS)) {
+		/*
+		 * Two jobs sharing the connection can both stop their queues
+		 * before either lets go of it, so the last region may go while
+		 * the connection stays. Not every back-end takes an empty
+		 * table; the stale region is harmless (no queue points into
+		 * it) and is replaced by the next table sent, or dropped with
+		 * the connection.
+		 */
+		if (!t->nregions)
+			return 0;
 		return send_mem_table(t);
+	}
 	/* Back-ends of QEMU 7.x insist on the region's fd here too. */
 	return request(t, VHOST_USER_REM_MEM_REG, &one, sizeof(one), &r->fd, 1);
 }
