@@ -81,7 +81,7 @@ for m in $(cat /lib/modules/order); do
 	insmod /lib/modules/$m.ko || echo "blkvm: insmod $m failed"
 done
 opts=trans=virtio,version=9p2000.L,msize=262144
-if mount -t 9p -o $opts,ro host /newroot; then
+if mount -t 9p -o $opts,ro,cache=loose host /newroot; then
 	r=/newroot
 	# The guest mounts its own /tmp, /run and /dev/shm over the host's;
 	# keep the host's reachable for the paths the job names there.
