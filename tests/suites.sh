@@ -30,7 +30,7 @@ suite_order=(unit unit-asan build package load vhost-user reconnect multihost de
 
 # Suites that boot the test VM: scripts/test runs them one after another
 # beside the others (two lanes).
-declare -A suite_lane=([nvme-vm]=vm [vdpa-vm]=vm [hardening-vm]=vm [vfio-vm]=vm [zns-vm]=vm)
+declare -A suite_lane=([nvme-vm]=vm [vdpa-vm]=vm [hardening-vm]=vm [vfio-vm]=vm [zns-vm]=vm [health-vm]=vm)
 
 # Slow preparation a suite can have done beside the suites before it:
 # scripts/test starts it in the background; the suite waits for it.

@@ -2,7 +2,7 @@
 # Builds the libFuzzer harnesses of tests/fuzz with ASan + UBSan (clang) and
 # runs each from its committed seed corpus for a fixed time.
 #
-#   tests/fuzz/run.sh                  every harness, 20 s each
+#   tests/fuzz/run.sh                  every harness, 12 s each
 #   tests/fuzz/run.sh --long SECONDS   every harness, SECONDS each
 #   tests/fuzz/run.sh NAME...          only these (e.g. virtqueue vhost_user)
 #
@@ -15,7 +15,7 @@ set -uo pipefail
 
 here=$blk_top/tests/fuzz
 out=${BLK_FUZZ_OUT:-$blk_build/fuzz}
-secs=20
+secs=12
 names=()
 while [ $# -gt 0 ]; do
 	case $1 in
