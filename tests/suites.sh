@@ -30,8 +30,8 @@ suite_order=(unit unit-asan build package load vhost-user reconnect multihost de
 
 # Suites that boot the test VM: scripts/test runs them one after another
 # beside the others (two lanes). health-vm comes last in its lane: it
-# needs fio 3.41 built from source, which the matrix suite's preparation
-# builds meanwhile.
+# fetches QEMU 10 through apt and builds against fio 3.41, and early in the
+# run it waited behind the matrix suite's preparation (apt, fio builds).
 declare -A suite_lane=([nvme-vm]=vm [vdpa-vm]=vm [hardening-vm]=vm [vfio-vm]=vm [zns-vm]=vm [health-vm]=vm)
 
 # Slow preparation a suite can have done beside the suites before it:
