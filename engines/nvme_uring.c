@@ -89,6 +89,8 @@ struct nvme_thread {
 	unsigned int fixed_per_io;	/* pieces per io_u buffer */
 	bool enter_to_reap;		/* completions need an enter (IOPOLL, DEFER_TASKRUN) */
 	bool sqpoll;			/* a kernel thread submits */
+	bool wait_in_queue;		/* QD1: queue() submits, waits and completes */
+	int held_error;			/* of the failed io_u submit_and_wait() queued */
 	int enter_fd;			/* what io_uring_enter() names the ring by */
 	unsigned int enter_flags;	/* IORING_ENTER_REGISTERED_RING when registered */
 	unsigned int inflight;		/* commands submitted whose CQE is not reaped */
@@ -507,6 +509,8 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 	/* What the ring was set up with, as asked: not read back from liburing's struct. */
 	nt->enter_to_reap = o->hipri || (setup_flags & IORING_SETUP_DEFER_TASKRUN);
 	nt->sqpoll = setup_flags & IORING_SETUP_SQPOLL;
+	/* SQPOLL submits from a kernel thread: its I/O takes the queued path. */
+	nt->wait_in_queue = td->o.iodepth == 1 && !nt->sqpoll;
 	return 0;
 }
 
@@ -982,6 +986,9 @@ static void apply_sqe_extras(struct thread_data *td, struct nvme_thread *nt,
 	}
 }
 
+static enum fio_q_status submit_and_wait(struct thread_data *td, struct nvme_thread *nt,
+					 struct io_u *io_u);
+
 static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct blk_options *o = td->eo;
@@ -1017,6 +1024,8 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 			blk_io_part_sent(&req->io);
 			if (nt->sqe_extras)
 				apply_sqe_extras(td, nt, req, io_u, 1);
+			if (nt->wait_in_queue)
+				return submit_and_wait(td, nt, io_u);
 			nt->queued[nt->nr_queued++] = io_u;
 			return FIO_Q_QUEUED;
 		}
@@ -1068,6 +1077,8 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 	/* None of the io_u's commands is out yet: pending counts its SQEs. */
 	if (nt->sqe_extras)
 		apply_sqe_extras(td, nt, req, io_u, req->io.pending);
+	if (nt->wait_in_queue)
+		return submit_and_wait(td, nt, io_u);
 	nt->queued[nt->nr_queued++] = io_u;
 	return FIO_Q_QUEUED;
 }
@@ -1119,9 +1130,13 @@ static int commit_make_room(struct thread_data *td, struct nvme_thread *nt)
 	return 0;
 }
 
-static int nvme_commit(struct thread_data *td)
+/*
+ * Hands the queued SQEs to the kernel. wait_nr > 0 also waits in the same
+ * enter until that many completions are posted (the QD1 path); an SQPOLL
+ * thread submits without any enter and is never asked to wait here.
+ */
+static int submit_pending(struct thread_data *td, struct nvme_thread *nt, unsigned int wait_nr)
 {
-	struct nvme_thread *nt = nvme_thread_of(td);
 	int ret;
 
 	while (nt->sqes_pending) {
@@ -1129,7 +1144,7 @@ static int nvme_commit(struct thread_data *td)
 		 * Asking for events on the submitting enter posts the
 		 * completions already waiting, so getevents() often finds
 		 * them without entering again (DEFER_TASKRUN posts none
-		 * otherwise). An SQPOLL thread submits without any enter.
+		 * otherwise).
 		 */
 		if (nt->sqpoll) {
 			ret = io_uring_submit(&nt->ring);
@@ -1139,7 +1154,7 @@ static int nvme_commit(struct thread_data *td)
 			/* The slots up to the tail are the kernel's; the enter orders the store. */
 			sq->sqe_head = sq->sqe_tail;
 			*sq->ktail = sq->sqe_tail;
-			ret = io_uring_enter(nt->enter_fd, nt->sqes_pending, 0,
+			ret = io_uring_enter(nt->enter_fd, nt->sqes_pending, wait_nr,
 					     IORING_ENTER_GETEVENTS | nt->enter_flags, NULL);
 		}
 		if (ret > 0) {
@@ -1160,8 +1175,66 @@ static int nvme_commit(struct thread_data *td)
 		td_verror(td, -ret, "io_uring_submit");
 		return ret;
 	}
+	return 0;
+}
+
+static int nvme_commit(struct thread_data *td)
+{
+	struct nvme_thread *nt = nvme_thread_of(td);
+	int ret;
+
+	ret = submit_pending(td, nt, 0);
+	if (ret)
+		return ret;
 	mark_issued(td, nt);
 	return 0;
+}
+
+static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct timespec *t);
+
+/*
+ * At iodepth=1 fio waits for each I/O before it queues the next, so the
+ * I/O is submitted and waited for in one enter and handed back completed:
+ * one system call per I/O instead of two, and no commit, getevents and
+ * event round through fio. The issue time is stamped before the enter
+ * (FIO_ASYNCIO_SETS_ISSUE_TIME), so fio's completion latency covers the
+ * device's time as on the queued path. An I/O that failed, or whose
+ * submission or wait went wrong, is handed back as queued instead: fio's
+ * commit and getevents then report it the way they report any other.
+ */
+static enum fio_q_status submit_and_wait(struct thread_data *td, struct nvme_thread *nt,
+					 struct io_u *io_u)
+{
+	int ret;
+
+	nt->queued[nt->nr_queued++] = io_u;
+	mark_issued(td, nt);
+	if (submit_pending(td, nt, 1))
+		return FIO_Q_QUEUED;
+	while (!nt->nr_events) {
+		/* An io_u split above the transfer limit completes with its last command. */
+		if (reap(td, nt, 1))
+			continue;
+		ret = wait_cqes(nt, 1, NULL);
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
+			return FIO_Q_QUEUED;
+	}
+	if (nt->events[0] != io_u)
+		return FIO_Q_QUEUED;
+	if (io_u->error) {
+		/*
+		 * fio counts an error it finds on an io_u queue() returns
+		 * queued, and again when getevents() hands the io_u out:
+		 * the error waits until then.
+		 */
+		nt->held_error = io_u->error;
+		io_u->error = 0;
+		io_u->resid = 0;
+		return FIO_Q_QUEUED;
+	}
+	nt->nr_events = 0;
+	io_u_mark_complete(td, 1);
+	return FIO_Q_COMPLETED;
 }
 
 /* ---- completions ---- */
@@ -1384,6 +1457,12 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 	unsigned int n;
 	int ret;
 
+	if (nt->held_error) {
+		/* submit_and_wait() left it first in the event list. */
+		nt->events[0]->error = nt->held_error;
+		nt->events[0]->resid = nt->events[0]->xfer_buflen;
+		nt->held_error = 0;
+	}
 	/* io_us commit() took while making room come first. */
 	reap(td, nt, max);
 	if (!nt->nr_events && !min && nt->enter_to_reap) {

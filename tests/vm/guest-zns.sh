@@ -189,6 +189,26 @@ if t_only "$name"; then
 	fi
 fi
 
+# At iodepth=1 each append completes inside queue(): where the drive put
+# the data must still reach fio before it accounts the zone and verifies.
+name="write_mode=zone_append at QD 1 with verify: Zone Append commands on the wire, zones full"
+if t_only "$name"; then
+	reset_all "$BD1"
+	trace_start
+	run_fio out --name=za1 "${common[@]}" --filename="$NG1" --zonemode=zbd --rw=write \
+		--write_mode=zone_append --bs=16k --iodepth=1 --size=2M --verify=crc32c
+	rc=$?
+	trace_stop
+	appends=$(trace_count nvme_cmd_zone_append "$BD1")
+	writes=$(trace_count nvme_cmd_write "$BD1")
+	conds=$(for z in 0 1 2; do zone_cond "$BD1" $z $Z1; done | tr '\n' ' ')
+	if [ $rc -eq 0 ] && [ "$appends" -eq 128 ] && [ "$writes" -eq 0 ] && [ "$conds" = "14 14 1 " ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "fio exit $rc; $appends zone appends (want 128), $writes writes (want 0); zones 0-2: $conds (want 14 14 1)" "$out"
+	fi
+fi
+
 name="write_mode=zone_append: bs above ZASL (128 KiB) refused"
 if t_only "$name"; then
 	run_fio out --name=za2 "${common[@]}" --filename="$NG1" --zonemode=zbd --rw=write \

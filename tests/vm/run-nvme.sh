@@ -290,6 +290,69 @@ blk "verify type mismatch" fail "${ours[@]}" --filename="$NS4K" --rw=randwrite -
 	--size=4m --verify=crc32c --randseed=777 --verify_only=1 &&
 	expect_text "verify_only with the wrong verify type fails" 'verify type mismatch|bad header|crc32c'
 
+# ---- iodepth=1: each I/O submitted, waited for and completed in queue() ----
+# One io_uring_enter per I/O (submit and wait together) where the queued
+# path takes two (commit's submit, getevents' wait), counted by strace; fio's
+# latencies still add up (slat + clat = lat) and clat holds the device's
+# time, so the issue time is stamped before that enter.
+name="QD1: one io_uring_enter per I/O, slat + clat = lat"
+if only "$name"; then
+	st=/tmp/qd1-strace.txt
+	json=/tmp/qd1.json
+	# 512 writes and 512 verify reads of 4 KiB
+	timeout --kill-after=10 120 strace -f -c -o "$st" -e trace=io_uring_enter \
+		"$blk_fio" --name=t --thread=1 "${ours[@]}" --filename="$NS512" --rw=randwrite \
+		--bs=4k --size=2m --iodepth=1 --verify=crc32c --do_verify=1 --output-format=json \
+		>"$json" 2>/tmp/qd1.err
+	rc=$?
+	enters=$(awk '$NF == "io_uring_enter" { print $4 }' "$st")
+	why=$(python3 - "$json" <<'PY'
+import json, sys
+try:
+    job = json.load(open(sys.argv[1]))['jobs'][0]
+except Exception as e:
+    print('no JSON from fio: %s' % e); sys.exit()
+bad = []
+for d in ('read', 'write'):
+    x = job[d]
+    slat, clat, lat = (x[k]['mean'] for k in ('slat_ns', 'clat_ns', 'lat_ns'))
+    if x['total_ios'] != 512:
+        bad.append('%s: %d I/Os, 512 expected' % (d, x['total_ios']))
+    if abs(slat + clat - lat) > lat / 50 + 1000:
+        bad.append('%s: slat %.0f + clat %.0f != lat %.0f ns' % (d, slat, clat, lat))
+    if d == 'read' and not clat > slat:
+        bad.append('read: clat %.0f not above slat %.0f ns: the device time is not in clat' % (clat, slat))
+for k in ('iodepth_submit', 'iodepth_complete'):
+    if job[k].get('4') != 100.0:
+        bad.append('%s %s: all in "1-4" expected' % (k, job[k]))
+if job['error']:
+    bad.append('job error %d' % job['error'])
+print('; '.join(bad))
+PY
+)
+	if [ $rc -eq 0 ] && [ -n "$enters" ] && [ "$enters" -ge 1024 ] && [ "$enters" -le 1100 ] && [ -z "$why" ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "fio exit $rc; ${enters:-no} io_uring_enter calls for 1024 I/Os (1024-1100 expected)${why:+; $why}" \
+			"$(cat /tmp/qd1.err)" "$(cat "$st")"
+	fi
+fi
+for os in "${optsets[@]}"; do
+	only "verify QD1 512 $os" || continue
+	# shellcheck disable=SC2046
+	check_ok "verify QD1 512 $os" "${ours[@]}" --filename="$NS512" --bssplit="$bssplit_512" \
+		"${verify[@]}" --iodepth=1 $(optargs "$os")
+done
+# Several commands per I/O (above MDTS): the I/O completes with its last.
+check_ok_only "verify QD1 bs=1m split" "${ours[@]}" --filename="$NS4K" --rw=randwrite --bs=1m \
+	--size=8m --verify=crc32c --iodepth=1
+if [ "$mode" = full ]; then
+	check_ok_only "verify QD1 pi1-host" "${ours[@]}" --filename="$NSPI" --bssplit="$bssplit_512" \
+		--pi_act=0 --pi_chk=GUARD,REFTAG,APPTAG --md_per_io_size=1024 "${verify[@]}" --iodepth=1
+	check_ok_only "verify QD1 ext4160" "${ours[@]}" --filename="$NSEXT" \
+		--bssplit=4160/50:8320/30:16640/20 "${verify[@]}" --iodepth=1
+fi
+
 # ---- hipri without poll queues (the smoke kernel has none) ----
 if [ "$mode" != full ]; then
 	only "hipri without poll queues: clear error" &&
@@ -595,6 +658,22 @@ if only "$name" && blk "$name: fill blkdebug namespace" ok "${ours[@]}" --filena
 	--rw=write --bs=64k --size=256k; then
 	blk "$name" fail "${ours[@]}" --filename="$NSBAD" --rw=read --bs=4k --size=64k &&
 		expect_text "$name" '0x281'
+fi
+# At iodepth=1 a failed I/O leaves queue() as queued and is reported by getevents.
+name="QD1: Write Fault 0x280 reported"
+only "$name" &&
+	blk "$name" fail "${ours[@]}" --filename="$NSRO" --rw=write --bs=4k --size=64k --iodepth=1 &&
+	expect_text "$name" 'failed with NVMe status 0x280'
+name="QD1: Unrecovered Read Error 0x281 reported, the job goes on with continue_on_error=io"
+if only "$name"; then
+	run_fio out --name=t "${common[@]}" "${ours[@]}" --filename="$NSBAD" --rw=read --bs=4k \
+		--size=64k --iodepth=1 --continue_on_error=io
+	# every one of the 16 reads fails, and fio counts each
+	if grep -q 'errors *: total=16,' <<<"$out" && grep -q '0x281' <<<"$out"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "16 read errors counted by fio and status 0x281 named expected" "$out"
+	fi
 fi
 
 t_end
