@@ -1135,7 +1135,8 @@ static int commit_make_room(struct thread_data *td, struct nvme_thread *nt)
  * enter until that many completions are posted (the QD1 path); an SQPOLL
  * thread submits without any enter and is never asked to wait here.
  */
-static int submit_pending(struct thread_data *td, struct nvme_thread *nt, unsigned int wait_nr)
+static inline __attribute__((always_inline))
+int submit_pending(struct thread_data *td, struct nvme_thread *nt, unsigned int wait_nr)
 {
 	int ret;
 
@@ -1183,6 +1184,9 @@ static int nvme_commit(struct thread_data *td)
 	struct nvme_thread *nt = nvme_thread_of(td);
 	int ret;
 
+	/* fio commits again before it waits, when nothing is left to submit. */
+	if (!nt->sqes_pending && !nt->nr_queued)
+		return 0;
 	ret = submit_pending(td, nt, 0);
 	if (ret)
 		return ret;
