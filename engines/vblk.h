@@ -114,6 +114,8 @@ struct vblk_thread {
 	uint32_t block_mask;		/* block size - 1, a power of two here */
 	bool plain_writes;		/* writes are VIRTIO_BLK_T_OUT without flags */
 	bool fill_issue_time;		/* fio_fill_issue_time(), a job constant */
+	bool wait_in_queue;		/* iodepth=1: queue() submits, waits and completes */
+	int held_error;			/* of the failed I/O submit_and_wait() queued */
 	int64_t spin_ns;		/* the current spin budget */
 	int64_t stall_ns;		/* blk_stall_timeout */
 

@@ -246,6 +246,7 @@ void vblk_choose_ops(struct thread_data *td, struct vblk_thread *vt)
 	vt->poll = o->wait_mode == BLK_WAIT_POLL || (o->wait_mode == BLK_WAIT_AUTO && o->hipri);
 	vt->adaptive = o->wait_mode == BLK_WAIT_AUTO && !o->hipri;
 	vt->batch_kicks = batch_kicks_ok(td);
+	vt->wait_in_queue = td->o.iodepth == 1;
 	vt->stall_ns = (int64_t)o->stall_timeout * 1000000000LL;
 
 	vt->write_type = VIRTIO_BLK_T_OUT;

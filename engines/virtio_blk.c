@@ -336,6 +336,36 @@ void virtio_blk_io_u_free(struct thread_data *td, struct io_u *io_u)
 	io_u->engine_data = NULL;
 }
 
+/*
+ * At iodepth=1 fio waits for each I/O before it queues the next, so the
+ * I/O is published, kicked and waited for here and handed back completed:
+ * no commit, getevents and event round through fio. The issue time is the
+ * commit's, as on the queued path. A failed I/O is handed back as queued
+ * instead and comes out of the next getevents(): fio counts an error it
+ * finds on an io_u queue() returns queued, and again at completion.
+ */
+static enum fio_q_status submit_and_wait(struct thread_data *td, struct vblk_thread *vt,
+					 struct io_u *io_u)
+{
+	int ret;
+
+	ret = virtio_blk_commit(td);
+	if (ret) {
+		td_verror(td, -ret, "io commit");
+		return FIO_Q_QUEUED;
+	}
+	/* Fails only with nothing taken: fio's getevents() then waits again. */
+	if (vblk_getevents(td, vt, 1, 1, NULL) != 1 || vt->events[0] != io_u)
+		return FIO_Q_QUEUED;
+	if (io_u->error) {
+		vt->held_error = io_u->error;
+		io_u->error = 0;
+		return FIO_Q_QUEUED;
+	}
+	io_u_mark_complete(td, 1);
+	return FIO_Q_COMPLETED;
+}
+
 enum fio_q_status virtio_blk_queue(struct thread_data *td, struct io_u *io_u)
 {
 	struct vblk_thread *vt = vblk_of(td);
@@ -357,8 +387,11 @@ enum fio_q_status virtio_blk_queue(struct thread_data *td, struct io_u *io_u)
 		return FIO_Q_COMPLETED;
 	}
 	ret = vblk_add_io(vt, io);
-	if (ret == FIO_Q_QUEUED)
-		vt->queued[vt->nr_queued++] = io_u;
+	if (ret != FIO_Q_QUEUED)
+		return ret;
+	vt->queued[vt->nr_queued++] = io_u;
+	if (vt->wait_in_queue)
+		return submit_and_wait(td, vt, io_u);
 	return ret;
 }
 
@@ -399,7 +432,15 @@ int virtio_blk_commit(struct thread_data *td)
 int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 			 const struct timespec *t)
 {
-	return vblk_getevents(td, vblk_of(td), min, max, t);
+	struct vblk_thread *vt = vblk_of(td);
+
+	if (vt->held_error) {
+		/* The failed I/O submit_and_wait() took is still events[0]. */
+		vt->events[0]->error = vt->held_error;
+		vt->held_error = 0;
+		return 1;
+	}
+	return vblk_getevents(td, vt, min, max, t);
 }
 
 struct io_u *virtio_blk_event(struct thread_data *td, int event)

@@ -263,6 +263,73 @@ ok "blk_wait_mode=eventfd randrw verify QD8" --name=evtv --filename="$s512" --rw
 ok "blk_wait_mode=auto randrw verify QD1 (adaptive spin on a file)" --name=autov \
 	--filename="$s4k" --rw=randrw --bs=4k --size=8M --iodepth=1 --verify=crc32c --verify_fatal=1
 
+# At iodepth=1 each I/O is published, kicked, waited for and completed in
+# queue(): fio's own trace of the engine hooks it calls (--debug=io) shows
+# no getevents() round, where the queued path has one per I/O. fio's
+# latencies must still add up (slat + clat = lat).
+name="QD1: each I/O completes in queue(), no getevents round, slat + clat = lat"
+if t_only "$name"; then
+	run_fio out "${eng[@]}" --name=qd1 --filename="$s4k" --rw=randwrite --bs=4k --size=4M \
+		--iodepth=1 --verify=crc32c --verify_fatal=1 --debug=io --output-format=json \
+		--output="$qsd_dir/qd1.json"
+	rc=$?
+	# --output takes the debug lines too, before the JSON
+	rounds=$(grep -c 'getevents: ' "$qsd_dir/qd1.json")
+	why=$(python3 - "$qsd_dir/qd1.json" <<'PY'
+import json, sys
+try:
+    t = open(sys.argv[1]).read()
+    job = json.JSONDecoder().raw_decode(t[t.index('\n{') + 1:])[0]['jobs'][0]
+except Exception as e:
+    print('no JSON from fio: %s' % e); sys.exit()
+bad = []
+for d in ('read', 'write'):
+    x = job[d]
+    slat, clat, lat = (x[k]['mean'] for k in ('slat_ns', 'clat_ns', 'lat_ns'))
+    if x['total_ios'] != 1024:
+        bad.append('%s: %d I/Os, 1024 expected' % (d, x['total_ios']))
+    if abs(slat + clat - lat) > lat / 50 + 1000:
+        bad.append('%s: slat %.0f + clat %.0f != lat %.0f ns' % (d, slat, clat, lat))
+print('; '.join(bad))
+PY
+)
+	if [ $rc -eq 0 ] && [ "$rounds" -le 8 ] && [ -z "$why" ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "fio exit $rc; fio called getevents() $rounds times for 2048 I/Os (at most 8 expected)${why:+; $why}" \
+			"$out" "$(grep -v '^io ' "$qsd_dir/qd1.json" | head -20)"
+	fi
+fi
+for wm in eventfd poll; do
+	ok "QD1 verify, blk_wait_mode=$wm" --name=qd1$wm --filename="$s512" --rw=randrw \
+		--bssplit=4k/50:16k/30:64k/20 --size=8M --iodepth=1 --blk_wait_mode=$wm \
+		--verify=crc32c --verify_fatal=1
+done
+# A failed I/O at iodepth=1 leaves queue() as queued and comes back from
+# getevents(): fio counts its error once. A qcow2 image on blkdebug fails
+# every read of written data with EIO.
+name="QD1: read errors reported once each, the job goes on with continue_on_error=io"
+if t_only "$name"; then
+	qemu-img create -q -f qcow2 "$qsd_dir/eio.qcow2" 16M
+	if qsd_start eio \
+		--blockdev "driver=file,node-name=eio-file,filename=$qsd_dir/eio.qcow2" \
+		--blockdev "driver=blkdebug,node-name=eio-dbg,image=eio-file,inject-error.0.event=read_aio,inject-error.0.errno=5" \
+		--blockdev "driver=qcow2,node-name=eio,file=eio-dbg" \
+		--export "type=vhost-user-blk,id=e-eio,node-name=eio,addr.type=unix,addr.path=@SOCK@,writable=on,logical-block-size=4096,num-queues=1" &&
+		run_fio fill "${eng[@]}" --name=fill --filename="$(qsd_sock eio)" --rw=write --bs=64k --size=1M; then
+		run_fio out "${eng[@]}" --name=eio --filename="$(qsd_sock eio)" --rw=read --bs=4k \
+			--size=64k --iodepth=1 --continue_on_error=io
+		if grep -q 'errors *: total=16,' <<<"$out"; then
+			t_pass "$name"
+		else
+			t_fail "$name" "fio should count 16 read errors" "$out"
+		fi
+	else
+		t_fail "$name" "blkdebug export or its fill failed" "${fill:-}" "$(cat "$qsd_dir/eio.log" 2>/dev/null)"
+	fi
+	qsd_stop eio
+fi
+
 # The adaptive wait catches a fast back-end's answers by spinning, so fio
 # sleeps far less often than with the plain eventfd wait (fio's own count
 # of context switches, per I/O).
