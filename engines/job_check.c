@@ -78,3 +78,16 @@ unsigned long long blk_job_max_data_bs(struct thread_data *td)
 		bs = td->o.max_bs[DDIR_WRITE];
 	return bs;
 }
+
+bool blk_job_unpaced(struct thread_data *td)
+{
+	struct thread_options *o = &td->o;
+	unsigned int d;
+
+	if (o->thinktime || o->read_iolog_file || o->flow)
+		return false;
+	for (d = 0; d < DDIR_RWDIR_CNT; d++)
+		if (o->rate[d] || o->rate_iops[d] || o->ratemin[d] || o->rate_iops_min[d])
+			return false;
+	return true;
+}

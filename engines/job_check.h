@@ -27,4 +27,12 @@ int blk_job_check_alignment(struct thread_data *td, const char *path, uint32_t u
 /* The largest read or write fio may issue (0 for a trim-only job). */
 unsigned long long blk_job_max_data_bs(struct thread_data *td);
 
+/*
+ * Whether fio goes on queueing, or waits, right after each commit: no
+ * pacing (rate limits, think time, flow, replayed timing) puts it to
+ * sleep in between. Only then may an engine hold a commit's requests back
+ * until the burst is in or fio waits.
+ */
+bool blk_job_unpaced(struct thread_data *td);
+
 #endif

@@ -5,7 +5,10 @@
  *
  * One ring per fio thread with 128-byte SQEs (the NVMe command rides in
  * the SQE) and 32-byte CQEs. queue() writes the commands of one io_u into
- * SQEs, commit() submits them with one enter, getevents() reaps. An io_u
+ * SQEs; one enter submits them and, where fio is about to wait anyway,
+ * waits in the same call: at iodepth=1 queue() completes the io_u itself,
+ * and a deeper job's burst is submitted by the getevents() that follows it
+ * (commit() submits only when fio's pacing could delay that). An io_u
  * larger than the device's maximum transfer becomes several commands that
  * complete as one io_u; user_data carries the io_u's tag and the command's
  * index within it.
@@ -35,6 +38,7 @@
 #include "backend.h"
 #include "io_geom.h"
 #include "io_track.h"
+#include "job_check.h"
 #include "nvme_cmd.h"
 #include "nvme_health.h"
 #include "nvme_pi.h"
@@ -90,6 +94,17 @@ struct nvme_thread {
 	bool enter_to_reap;		/* completions need an enter (IOPOLL, DEFER_TASKRUN) */
 	bool sqpoll;			/* a kernel thread submits */
 	bool wait_in_queue;		/* QD1: queue() submits, waits and completes */
+	bool fill_issue_time;		/* fio_fill_issue_time(), a job constant */
+	/*
+	 * commit() leaves the enter to getevents(): after queueing, fio either
+	 * queues more or waits, and nothing paces it in between (see
+	 * blk_job_unpaced()); an SQPOLL ring needs no enter to submit.
+	 */
+	bool hold_for_wait;
+	/* No completion needs more than its io_u handed back (see reap()). */
+	bool plain_cqes;
+	/* No I/O needs more than its template (see nvme_queue()). */
+	bool lean_rw;
 	int held_error;			/* of the failed io_u submit_and_wait() queued */
 	int enter_fd;			/* what io_uring_enter() names the ring by */
 	unsigned int enter_flags;	/* IORING_ENTER_REGISTERED_RING when registered */
@@ -405,9 +420,16 @@ static int nvme_init(struct thread_data *td)
 	if (!nt->dsm)
 		goto free_nt;
 	nt->vectored = o->nonvectored == 0;
+	nt->fill_issue_time = fio_fill_issue_time(td);
+	nt->plain_cqes = o->write_mode != BLK_WRITE_MODE_MIX &&
+			 o->write_mode != BLK_WRITE_MODE_ZONE_APPEND;
+	for (i = 0; i < nt->nr_targets; i++)
+		if (nt->targets[i].pi_host && o->pi_chk)
+			nt->plain_cqes = false;
 	ret = sqe_extras_init(td, nt);
 	if (ret)
 		goto free_nt;
+	nt->lean_rw = !nt->sqe_extras && !o->verify_compare;
 #ifndef BLK_FIO_HAS_NUM_RANGE
 	if (td_trim(td) && blk_num_range(td) > 1)
 		log_info("blkengine: num_range=%u: this fio hands the engine one range per trim, so each Dataset Management command carries one range\n",
@@ -511,6 +533,7 @@ static int ring_setup(struct thread_data *td, struct nvme_thread *nt)
 	nt->sqpoll = setup_flags & IORING_SETUP_SQPOLL;
 	/* SQPOLL submits from a kernel thread: its I/O takes the queued path. */
 	nt->wait_in_queue = td->o.iodepth == 1 && !nt->sqpoll;
+	nt->hold_for_wait = td->o.iodepth >= 2 && !nt->sqpoll && blk_job_unpaced(td);
 	return 0;
 }
 
@@ -770,8 +793,9 @@ static void prep_fast_slot(struct nvme_thread *nt, struct nvme_req *req,
  * -EINVAL, with nothing taken, when it is not whole blocks inside the
  * namespace (the general path then fails it the same way).
  */
-static inline int queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
-				struct io_u *io_u, const struct nvme_target *t)
+static inline __attribute__((always_inline))
+int queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
+		  struct io_u *io_u, const struct nvme_target *t)
 {
 	const struct nvme_uring_cmd *tmpl = &t->rw_template[io_u->ddir];
 	uint64_t off = io_u->offset, len = io_u->xfer_buflen, slba, nlb;
@@ -986,10 +1010,12 @@ static void apply_sqe_extras(struct thread_data *td, struct nvme_thread *nt,
 	}
 }
 
-static enum fio_q_status submit_and_wait(struct thread_data *td, struct nvme_thread *nt,
-					 struct io_u *io_u);
+static __attribute__((noinline)) enum fio_q_status
+submit_and_wait(struct thread_data *td, struct nvme_thread *nt, struct io_u *io_u);
 
-static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
+/* Every I/O nvme_queue() does not take itself. */
+static __attribute__((noinline)) enum fio_q_status queue_any(struct thread_data *td,
+							    struct io_u *io_u)
 {
 	struct blk_options *o = td->eo;
 	struct nvme_thread *nt = nvme_thread_of(td);
@@ -1083,7 +1109,35 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 	return FIO_Q_QUEUED;
 }
 
-static void mark_issued(struct thread_data *td, struct nvme_thread *nt)
+/*
+ * The common I/O, a read or write of one command from the target's
+ * template on a job that adds nothing to its SQE, without queue_any()'s
+ * frame: whatever this cannot take goes there.
+ */
+static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
+{
+	struct nvme_thread *nt = nvme_thread_of(td);
+	struct nvme_req *req = io_u->engine_data;
+	const struct nvme_target *t = FILE_ENG_DATA(io_u->file);
+
+	fio_ro_check(td, io_u);
+	if (nt->lean_rw && (io_u->ddir == DDIR_READ || io_u->ddir == DDIR_WRITE) &&
+	    t->fast_rw && !req->io.pending && io_u->xfer_buflen <= t->geom.max_xfer &&
+	    io_uring_sq_space_left(&nt->ring) && !queue_fast_rw(nt, req, io_u, t)) {
+		req->t = (struct nvme_target *)t;
+		req->compare = false;
+		blk_io_begin(&req->io);
+		blk_io_part_sent(&req->io);
+		if (nt->wait_in_queue)
+			return submit_and_wait(td, nt, io_u);
+		nt->queued[nt->nr_queued++] = io_u;
+		return FIO_Q_QUEUED;
+	}
+	return queue_any(td, io_u);
+}
+
+static inline __attribute__((always_inline))
+void mark_issued(struct thread_data *td, struct nvme_thread *nt)
 {
 	struct timespec now;
 	unsigned int i;
@@ -1091,7 +1145,7 @@ static void mark_issued(struct thread_data *td, struct nvme_thread *nt)
 	if (!nt->nr_queued)
 		return;
 	io_u_mark_submit(td, nt->nr_queued);
-	if (fio_fill_issue_time(td)) {
+	if (nt->fill_issue_time) {
 		fio_gettime(&now, NULL);
 		for (i = 0; i < nt->nr_queued; i++) {
 			nt->queued[i]->issue_time = now;
@@ -1179,19 +1233,30 @@ int submit_pending(struct thread_data *td, struct nvme_thread *nt, unsigned int 
 	return 0;
 }
 
+static __attribute__((noinline)) int submit_now(struct thread_data *td, struct nvme_thread *nt)
+{
+	mark_issued(td, nt);
+	return submit_pending(td, nt, 0);
+}
+
+/*
+ * The issue time is stamped as the commands go to the kernel, before the
+ * enter that submits them: on the paths where that enter also waits
+ * (iodepth=1, or a burst held for getevents()) no later moment is the
+ * submission's.
+ */
 static int nvme_commit(struct thread_data *td)
 {
 	struct nvme_thread *nt = nvme_thread_of(td);
-	int ret;
 
-	/* fio commits again before it waits, when nothing is left to submit. */
-	if (!nt->sqes_pending && !nt->nr_queued)
+	/*
+	 * Held for getevents(), which submits the burst and waits in one
+	 * enter: fio calls it once the burst is in (or as the job ends).
+	 * fio also commits again right before it waits, with nothing left.
+	 */
+	if (nt->hold_for_wait || (!nt->sqes_pending && !nt->nr_queued))
 		return 0;
-	ret = submit_pending(td, nt, 0);
-	if (ret)
-		return ret;
-	mark_issued(td, nt);
-	return 0;
+	return submit_now(td, nt);
 }
 
 static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct timespec *t);
@@ -1206,8 +1271,8 @@ static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct times
  * submission or wait went wrong, is handed back as queued instead: fio's
  * commit and getevents then report it the way they report any other.
  */
-static enum fio_q_status submit_and_wait(struct thread_data *td, struct nvme_thread *nt,
-					 struct io_u *io_u)
+static __attribute__((noinline)) enum fio_q_status
+submit_and_wait(struct thread_data *td, struct nvme_thread *nt, struct io_u *io_u)
 {
 	int ret;
 
@@ -1360,7 +1425,7 @@ static void appended_at(struct thread_data *td, struct nvme_req *req, uint64_t a
 }
 
 /* Returns the io_u when this was its last command, else NULL. */
-static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
+static __attribute__((noinline)) struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 				 const struct io_uring_cqe *cqe)
 {
 	struct blk_options *o = td->eo;
@@ -1414,23 +1479,41 @@ static struct io_u *complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 /*
  * Takes completions into the event list until it holds max io_us; the CQ
  * head moves once. Returns the CQEs taken.
+ *
+ * A read or write that went out as one command and succeeded needs nothing
+ * recorded and no check run when the job has no per-command work at
+ * completion (plain_cqes): fio cleared the io_u's error and resid when it
+ * queued it. Everything else, and anything unexpected, goes through
+ * complete_cmd().
  */
 static unsigned int reap(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
 {
-	struct io_uring_cqe *cqe;
-	unsigned int head, seen = 0;
+	struct io_uring_cq *cq = &nt->ring.cq;
+	unsigned int head = *cq->khead;
+	unsigned int tail = io_uring_smp_load_acquire(cq->ktail);
+	unsigned int seen = 0;
 	struct io_u *io_u;
 
-	io_uring_for_each_cqe(&nt->ring, head, cqe) {
-		if (nt->nr_events >= max)
-			break;
-		seen++;
+	for (; head + seen != tail && nt->nr_events < max; seen++) {
+		/* 32-byte CQEs: two of liburing's 16-byte entries each. */
+		const struct io_uring_cqe *cqe = &cq->cqes[((head + seen) & cq->ring_mask) << 1];
+		uint32_t tag = (uint32_t)cqe->user_data;
+
+		if (nt->plain_cqes && !cqe->res && tag < nt->pool.nr) {
+			struct nvme_req *req = blk_req_ctx(&nt->pool, tag);
+
+			if (req->io.pending == 1 && !req->io.error) {
+				req->io.pending = 0;
+				nt->events[nt->nr_events++] = req->io_u;
+				continue;
+			}
+		}
 		io_u = complete_cmd(td, nt, cqe);
 		if (io_u)
 			nt->events[nt->nr_events++] = io_u;
 	}
 	if (seen) {
-		io_uring_cq_advance(&nt->ring, seen);
+		io_uring_smp_store_release(cq->khead, head + seen);
 		nt->inflight -= seen < nt->inflight ? seen : nt->inflight;
 	}
 	return seen;
@@ -1466,6 +1549,19 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 		nt->events[0]->error = nt->held_error;
 		nt->events[0]->resid = nt->events[0]->xfer_buflen;
 		nt->held_error = 0;
+	}
+	if (nt->sqes_pending) {
+		/*
+		 * The burst commit() held: submitted, and waited for, in one
+		 * enter. The kernel counts the completions already in the ring
+		 * towards the wait.
+		 */
+		unsigned int need = !t && nt->nr_events < min ? min - nt->nr_events : 0;
+
+		mark_issued(td, nt);
+		ret = submit_pending(td, nt, need);
+		if (ret)
+			return ret;
 	}
 	/* io_us commit() took while making room come first. */
 	reap(td, nt, max);

@@ -212,24 +212,6 @@ int vblk_size_queue(struct thread_data *td, struct vblk_thread *vt, unsigned int
 	return 0;
 }
 
-/*
- * Kicks may wait for the end of a burst only when fio goes on queueing or
- * waits right after a commit: pacing (rate limits, think time, replayed
- * timing) could leave published requests unkicked for a long time.
- */
-static bool batch_kicks_ok(struct thread_data *td)
-{
-	struct thread_options *o = &td->o;
-	unsigned int d;
-
-	if (o->iodepth < 2 || o->thinktime || o->read_iolog_file)
-		return false;
-	for (d = 0; d < DDIR_RWDIR_CNT; d++)
-		if (o->rate[d] || o->rate_iops[d] || o->ratemin[d] || o->rate_iops_min[d])
-			return false;
-	return true;
-}
-
 void vblk_choose_ops(struct thread_data *td, struct vblk_thread *vt)
 {
 	const struct virtio_blk_info *info = &vt->dev->info;
@@ -245,7 +227,7 @@ void vblk_choose_ops(struct thread_data *td, struct vblk_thread *vt)
 	vt->fua = o->writefua && vt->has_flush;
 	vt->poll = o->wait_mode == BLK_WAIT_POLL || (o->wait_mode == BLK_WAIT_AUTO && o->hipri);
 	vt->adaptive = o->wait_mode == BLK_WAIT_AUTO && !o->hipri;
-	vt->batch_kicks = batch_kicks_ok(td);
+	vt->batch_kicks = td->o.iodepth >= 2 && blk_job_unpaced(td);
 	vt->wait_in_queue = td->o.iodepth == 1;
 	vt->stall_ns = (int64_t)o->stall_timeout * 1000000000LL;
 
