@@ -337,6 +337,52 @@ PY
 			"$(cat /tmp/qd1.err)" "$(cat "$st")"
 	fi
 fi
+# Deeper queues: commit() leaves the submission to the getevents() that
+# follows, whose enter submits the burst and waits (strace shows each
+# enter's to_submit and min_complete). A paced job (rate_iops) keeps the
+# plain way: commit() submits alone, getevents() waits alone.
+# enter_kinds FILE: "both alone-submit alone-wait" counts of the enters in FILE.
+enter_kinds() {
+	awk -F'[(,)]' '/io_uring_enter\(/ { s = $3 + 0; w = $4 + 0
+		if (s > 0 && w > 0) b++; else if (s > 0) so++; else if (w > 0) wo++ }
+		END { print b + 0, so + 0, wo + 0 }' "$1"
+}
+name="QD16: the burst is submitted by the enter that waits; a paced job submits on commit"
+if only "$name"; then
+	st=/tmp/qd16-strace.txt
+	x=(--name=t --thread=1 "${ours[@]}" --filename="$NS512" --rw=randrw --bs=4k --size=4m
+		--iodepth=16 --verify=crc32c --do_verify=1)
+	timeout --kill-after=10 120 strace -f -o "$st" -e trace=io_uring_enter \
+		"$blk_fio" "${x[@]}" --output-format=json >/tmp/qd16.json 2>/tmp/qd16.err
+	rc=$?
+	read -r both sub wait < <(enter_kinds "$st")
+	timeout --kill-after=10 120 strace -f -o "$st.paced" -e trace=io_uring_enter \
+		"$blk_fio" "${x[@]}" --rate_iops=4000 >/tmp/qd16p.out 2>&1
+	prc=$?
+	read -r pboth psub pwait < <(enter_kinds "$st.paced")
+	why=$(python3 - /tmp/qd16.json <<'PY'
+import json, sys
+try:
+    job = json.load(open(sys.argv[1]))['jobs'][0]
+except Exception as e:
+    print('no JSON from fio: %s' % e); sys.exit()
+bad = []
+for d in ('read', 'write'):
+    x = job[d]
+    slat, clat, lat = (x[k]['mean'] for k in ('slat_ns', 'clat_ns', 'lat_ns'))
+    if abs(slat + clat - lat) > lat / 50 + 1000:
+        bad.append('%s: slat %.0f + clat %.0f != lat %.0f ns' % (d, slat, clat, lat))
+print('; '.join(bad))
+PY
+)
+	if [ $rc -eq 0 ] && [ $prc -eq 0 ] && [ "$both" -gt 0 ] && [ "$sub" -eq 0 ] &&
+		[ "$psub" -ge 100 ] && [ -z "$why" ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "fio exit $rc (paced $prc); enters submitting and waiting / submitting only / waiting only: $both / $sub / $wait (want >0 / 0 / any), paced $pboth / $psub / $pwait (want the start-up probes / 100 or more / any)${why:+; $why}" \
+			"$(cat /tmp/qd16.err)" "$(head -5 "$st")"
+	fi
+fi
 for os in "${optsets[@]}"; do
 	only "verify QD1 512 $os" || continue
 	# shellcheck disable=SC2046
