@@ -429,7 +429,7 @@ static int nvme_init(struct thread_data *td)
 	ret = sqe_extras_init(td, nt);
 	if (ret)
 		goto free_nt;
-	nt->lean_rw = !nt->sqe_extras && !o->verify_compare;
+	nt->lean_rw = !nt->sqe_extras && !o->verify_compare && !o->sqpoll_thread;
 #ifndef BLK_FIO_HAS_NUM_RANGE
 	if (td_trim(td) && blk_num_range(td) > 1)
 		log_info("blkengine: num_range=%u: this fio hands the engine one range per trim, so each Dataset Management command carries one range\n",
@@ -1121,9 +1121,13 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 	const struct nvme_target *t = FILE_ENG_DATA(io_u->file);
 
 	fio_ro_check(td, io_u);
+	/*
+	 * No room check: without SQPOLL each enter takes every SQE queued
+	 * before it, and the ring holds the slots of all iodepth io_us.
+	 */
 	if (nt->lean_rw && (io_u->ddir == DDIR_READ || io_u->ddir == DDIR_WRITE) &&
 	    t->fast_rw && !req->io.pending && io_u->xfer_buflen <= t->geom.max_xfer &&
-	    io_uring_sq_space_left(&nt->ring) && !queue_fast_rw(nt, req, io_u, t)) {
+	    !queue_fast_rw(nt, req, io_u, t)) {
 		req->t = (struct nvme_target *)t;
 		req->compare = false;
 		blk_io_begin(&req->io);
@@ -1486,7 +1490,8 @@ static __attribute__((noinline)) struct io_u *complete_cmd(struct thread_data *t
  * queued it. Everything else, and anything unexpected, goes through
  * complete_cmd().
  */
-static unsigned int reap(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
+static inline __attribute__((always_inline))
+unsigned int reap_cq(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
 {
 	struct io_uring_cq *cq = &nt->ring.cq;
 	unsigned int head = *cq->khead;
@@ -1517,6 +1522,13 @@ static unsigned int reap(struct thread_data *td, struct nvme_thread *nt, unsigne
 		nt->inflight -= seen < nt->inflight ? seen : nt->inflight;
 	}
 	return seen;
+}
+
+/* reap_cq() for the paths off the common one: one copy of the loop. */
+static __attribute__((noinline)) unsigned int reap(struct thread_data *td,
+						    struct nvme_thread *nt, unsigned int max)
+{
+	return reap_cq(td, nt, max);
 }
 
 /*
@@ -1564,7 +1576,7 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 			return ret;
 	}
 	/* io_us commit() took while making room come first. */
-	reap(td, nt, max);
+	reap_cq(td, nt, max);
 	if (!nt->nr_events && !min && nt->enter_to_reap) {
 		/* IOPOLL and DEFER_TASKRUN post completions only from an enter. */
 		ret = io_uring_enter(nt->enter_fd, 0, 0, IORING_ENTER_GETEVENTS | nt->enter_flags,
