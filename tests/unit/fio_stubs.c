@@ -60,3 +60,7 @@ void io_u_queued(struct thread_data *td, struct io_u *io_u)
 void io_u_mark_submit(struct thread_data *td, unsigned int nr)
 {
 }
+
+void io_u_mark_complete(struct thread_data *td, unsigned int nr)
+{
+}
