@@ -116,19 +116,28 @@ for d in r:
 # loop forks nothing (bash reads the file, waits on a FIFO): on a loaded
 # host a fork under TCG can take longer than the run being watched.
 sample_msix() {	# sample_msix BDF PID
-	local line cur all
+	local line all vec
+	local -A last=()
 	: >"$work/irq"
 	: >"$work/irq_all"
 	[ -p "$work/tick" ] || mkfifo "$work/tick"
 	exec 9<>"$work/tick"
 	while kill -0 "$2" 2>/dev/null; do
-		cur= all=
+		all=
 		while IFS= read -r line; do
 			[[ $line == *vfio* ]] || continue
 			all+=$line$'\n'
-			[[ $line == *vfio-msix*"($1)"* ]] && cur+=$line$'\n'
+			[[ $line == *vfio-msix*"($1)"* ]] || continue
+			# Each vector's latest line: as fio ends, the vectors go one
+			# by one, and a sample then lacks those already gone.
+			vec=${line#*vfio-msix[}
+			last[${vec%%]*}]=$line
 		done </proc/interrupts
-		[ -n "$cur" ] && printf '%s' "$cur" >"$work/irq"
+		if [ ${#last[@]} -gt 0 ]; then
+			for vec in "${!last[@]}"; do
+				printf '%s\n' "${last[$vec]}"
+			done >"$work/irq"
+		fi
 		[ -n "$all" ] && printf '%s' "$all" >"$work/irq_all"
 		read -r -t 0.05 -u 9 line
 	done
