@@ -275,24 +275,7 @@ if t_only "$name"; then
 	rc=$?
 	# --output takes the debug lines too, before the JSON
 	rounds=$(grep -c 'getevents: ' "$qsd_dir/qd1.json")
-	why=$(python3 - "$qsd_dir/qd1.json" <<'PY'
-import json, sys
-try:
-    t = open(sys.argv[1]).read()
-    job = json.JSONDecoder().raw_decode(t[t.index('\n{') + 1:])[0]['jobs'][0]
-except Exception as e:
-    print('no JSON from fio: %s' % e); sys.exit()
-bad = []
-for d in ('read', 'write'):
-    x = job[d]
-    slat, clat, lat = (x[k]['mean'] for k in ('slat_ns', 'clat_ns', 'lat_ns'))
-    if x['total_ios'] != 1024:
-        bad.append('%s: %d I/Os, 1024 expected' % (d, x['total_ios']))
-    if abs(slat + clat - lat) > lat / 50 + 1000:
-        bad.append('%s: slat %.0f + clat %.0f != lat %.0f ns' % (d, slat, clat, lat))
-print('; '.join(bad))
-PY
-)
+	why=$(python3 "$blk_top/tests/fio_latencies.py" "$qsd_dir/qd1.json" --ios 1024)
 	if [ $rc -eq 0 ] && [ "$rounds" -le 8 ] && [ -z "$why" ]; then
 		t_pass "$name"
 	else

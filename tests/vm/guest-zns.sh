@@ -171,43 +171,37 @@ if t_only "$name"; then
 fi
 
 # ---- 3. Zone Append
-name="write_mode=zone_append at QD 32 with verify: Zone Append commands on the wire, no writes"
-if t_only "$name"; then
+# zone_append_case NAME IODEPTH SIZE APPENDS CONDS: a sequential 16 KiB
+# write_mode=zone_append job with verify must send APPENDS Zone Appends and
+# no writes, and leave zones 0, 1, ... in the conditions CONDS (14 full,
+# 1 empty).
+zone_append_case() {
+	local name=$1 depth=$2 size=$3 want=$4 want_conds=$5 n=0 conds=
+	t_only "$name" || return 0
 	reset_all "$BD1"
 	trace_start
 	run_fio out --name=za "${common[@]}" --filename="$NG1" --zonemode=zbd --rw=write \
-		--write_mode=zone_append --bs=16k --iodepth=32 --size=4M --verify=crc32c
+		--write_mode=zone_append --bs=16k --iodepth="$depth" --size="$size" --verify=crc32c
 	rc=$?
 	trace_stop
 	appends=$(trace_count nvme_cmd_zone_append "$BD1")
 	writes=$(trace_count nvme_cmd_write "$BD1")
-	conds=$(for z in 0 1 2 3; do zone_cond "$BD1" $z $Z1; done | tr '\n' ' ')
-	if [ $rc -eq 0 ] && [ "$appends" -eq 256 ] && [ "$writes" -eq 0 ] && [ "$conds" = "14 14 14 14 " ]; then
+	for _ in $want_conds; do
+		conds+="$(zone_cond "$BD1" $n $Z1) "
+		n=$((n + 1))
+	done
+	if [ $rc -eq 0 ] && [ "$appends" -eq "$want" ] && [ "$writes" -eq 0 ] && [ "$conds" = "$want_conds " ]; then
 		t_pass "$name"
 	else
-		t_fail "$name" "fio exit $rc; $appends zone appends (want 256), $writes writes (want 0); zones 0-3: $conds" "$out"
+		t_fail "$name" "fio exit $rc; $appends zone appends (want $want), $writes writes (want 0); zones 0-$((n - 1)): $conds(want $want_conds)" "$out"
 	fi
-fi
-
+}
+zone_append_case "write_mode=zone_append at QD 32 with verify: Zone Append commands on the wire, no writes" \
+	32 4M 256 "14 14 14 14"
 # At iodepth=1 each append completes inside queue(): where the drive put
 # the data must still reach fio before it accounts the zone and verifies.
-name="write_mode=zone_append at QD 1 with verify: Zone Append commands on the wire, zones full"
-if t_only "$name"; then
-	reset_all "$BD1"
-	trace_start
-	run_fio out --name=za1 "${common[@]}" --filename="$NG1" --zonemode=zbd --rw=write \
-		--write_mode=zone_append --bs=16k --iodepth=1 --size=2M --verify=crc32c
-	rc=$?
-	trace_stop
-	appends=$(trace_count nvme_cmd_zone_append "$BD1")
-	writes=$(trace_count nvme_cmd_write "$BD1")
-	conds=$(for z in 0 1 2; do zone_cond "$BD1" $z $Z1; done | tr '\n' ' ')
-	if [ $rc -eq 0 ] && [ "$appends" -eq 128 ] && [ "$writes" -eq 0 ] && [ "$conds" = "14 14 1 " ]; then
-		t_pass "$name"
-	else
-		t_fail "$name" "fio exit $rc; $appends zone appends (want 128), $writes writes (want 0); zones 0-2: $conds (want 14 14 1)" "$out"
-	fi
-fi
+zone_append_case "write_mode=zone_append at QD 1 with verify: Zone Append commands on the wire, zones full" \
+	1 2M 128 "14 14 1"
 
 name="write_mode=zone_append: bs above ZASL (128 KiB) refused"
 if t_only "$name"; then
