@@ -68,14 +68,30 @@ static uint64_t blk_gcd(uint64_t a, uint64_t b)
 	return a;
 }
 
-int blk_nvme_ns_geom(const struct blk_nvme_ns *ns, bool pi_strip, struct blk_geom *g,
-		     char *msg, size_t msg_len)
+uint64_t blk_nvme_segment_bytes(uint32_t segments, bool bufs_page_aligned)
+{
+	if (!segments)
+		return 0;
+	if (!bufs_page_aligned && segments > 1)
+		segments--;
+	return (uint64_t)segments * BLK_NVME_MIN_PAGE;
+}
+
+int blk_nvme_ns_geom(const struct blk_nvme_ns *ns, bool pi_strip, bool bufs_page_aligned,
+		     struct blk_geom *g, char *msg, size_t msg_len)
 {
 	uint32_t block = ns->extended_lba && !pi_strip ? ns->lba_size + ns->ms : ns->lba_size;
-	uint64_t limits[3] = {
+	/*
+	 * The kernel maps the user buffer page by page and merges only
+	 * physically contiguous pages, so a command of more pages than the
+	 * queue has segments fails with EINVAL whenever its pages happen to
+	 * lie apart (Linux 6.1: 127 segments, MDTS 512 KiB = 128 pages).
+	 */
+	uint64_t limits[4] = {
 		ns->mdts_bytes,
 		ns->kernel_max_bytes,
 		(uint64_t)BLK_NVME_MAX_NLB * block,
+		blk_nvme_segment_bytes(ns->kernel_max_segments, bufs_page_aligned),
 	};
 	uint64_t unit;
 	uint32_t max_xfer;
@@ -90,11 +106,11 @@ int blk_nvme_ns_geom(const struct blk_nvme_ns *ns, bool pi_strip, struct blk_geo
 	 * blk_geom_max_xfer() falls back to the block when it does not fit.
 	 */
 	unit = (uint64_t)block / blk_gcd(block, BLK_NVME_MIN_PAGE) * BLK_NVME_MIN_PAGE;
-	max_xfer = blk_geom_max_xfer(limits, 3, block, unit > UINT32_MAX ? 0 : (uint32_t)unit);
+	max_xfer = blk_geom_max_xfer(limits, 4, block, unit > UINT32_MAX ? 0 : (uint32_t)unit);
 	if (!max_xfer) {
 		blk_msg(msg, msg_len,
-			"namespace %" PRIu32 ": the maximum transfer (MDTS %" PRIu64 " bytes, kernel %" PRIu32 " bytes) is smaller than one %" PRIu32 "-byte block",
-			ns->nsid, ns->mdts_bytes, ns->kernel_max_bytes, block);
+			"namespace %" PRIu32 ": the maximum transfer (MDTS %" PRIu64 " bytes, kernel %" PRIu32 " bytes in %" PRIu32 " segments) is smaller than one %" PRIu32 "-byte block",
+			ns->nsid, ns->mdts_bytes, ns->kernel_max_bytes, ns->kernel_max_segments, block);
 		return -EOPNOTSUPP;
 	}
 	ret = blk_geom_init(g, block, ns->nsze, max_xfer);
@@ -235,12 +251,12 @@ static int blk_read_u64(const char *path, uint64_t *val)
 	return 0;
 }
 
-int blk_nvme_kernel_max_bytes(const char *sysfs_root, dev_t dev, uint32_t nsid,
-			      uint32_t *max_bytes)
+int blk_nvme_kernel_limits(const char *sysfs_root, dev_t dev, uint32_t nsid,
+			   uint32_t *max_bytes, uint32_t *max_segments)
 {
 	char parent[PATH_MAX], path[PATH_MAX];
 	struct dirent *de;
-	uint64_t id, kb;
+	uint64_t id, kb, segs;
 	int ret = -ENOENT;
 	DIR *dir;
 
@@ -264,10 +280,16 @@ int blk_nvme_kernel_max_bytes(const char *sysfs_root, dev_t dev, uint32_t nsid,
 		if (snprintf(path, sizeof(path), "%s/%s/queue/max_hw_sectors_kb", parent, de->d_name) >= (int)sizeof(path) ||
 		    blk_read_u64(path, &kb) || !kb)
 			continue;
+		if (snprintf(path, sizeof(path), "%s/%s/queue/max_segments", parent, de->d_name) >= (int)sizeof(path) ||
+		    blk_read_u64(path, &segs))
+			segs = 0;
 		kb = kb > UINT32_MAX / 1024 ? UINT32_MAX / 1024 : kb;
+		segs = segs > UINT32_MAX ? UINT32_MAX : segs;
 		/* hidden per-path disks may sit next to the head: take the smallest */
 		if (ret || kb * 1024 < *max_bytes)
 			*max_bytes = (uint32_t)(kb * 1024);
+		if (ret || (segs && (!*max_segments || segs < *max_segments)))
+			*max_segments = (uint32_t)segs;
 		ret = 0;
 	}
 	closedir(dir);
@@ -296,7 +318,7 @@ static int blk_identify_err(int ret, const char *path, const char *what,
 int blk_nvme_ns_probe(int fd, const char *path, struct blk_nvme_ns *ns,
 		      char *msg, size_t msg_len)
 {
-	uint32_t kernel_max = 0;
+	uint32_t kernel_max = 0, kernel_segments = 0;
 	struct stat st;
 	void *id_ctrl, *id_ns, *id_nvm;
 	int nsid, ret;
@@ -345,11 +367,16 @@ int blk_nvme_ns_probe(int fd, const char *path, struct blk_nvme_ns *ns,
 	}
 
 	/* without the sysfs limit, MDTS alone still bounds the commands */
-	if (blk_nvme_kernel_max_bytes("/sys", st.st_rdev, (uint32_t)nsid, &kernel_max))
+	if (blk_nvme_kernel_limits("/sys", st.st_rdev, (uint32_t)nsid, &kernel_max,
+				   &kernel_segments)) {
 		kernel_max = 0;
+		kernel_segments = 0;
+	}
 
 	ret = blk_nvme_ns_parse(id_ctrl, id_ns, (uint32_t)nsid, BLK_NVME_MIN_PAGE,
 				kernel_max, ns, msg, msg_len);
+	if (!ret)
+		ns->kernel_max_segments = kernel_segments;
 	/* Only extended LBA formats say which guard the PI has. */
 	if (!ret && ns->elbas) {
 		errno = 0;

@@ -44,6 +44,7 @@ struct blk_nvme_ns {
 	bool dealloc_zeroes;		/* deallocated blocks read as zeroes */
 	uint64_t mdts_bytes;		/* MDTS alone, 0 = no limit reported */
 	uint32_t kernel_max_bytes;	/* max_hw_sectors_kb * 1024, 0 = unknown */
+	uint32_t kernel_max_segments;	/* the queue's max_segments, 0 = unknown */
 	bool vwc;			/* volatile write cache present */
 	uint16_t oncs;			/* raw ONCS of Identify Controller */
 	bool has_compare;
@@ -97,21 +98,32 @@ int blk_nvme_ns_parse_nvm(const void *id_nvm_ns, struct blk_nvme_ns *ns,
  * The geometry fio sees on ns: blocks of lba_size bytes, plus ms for
  * extended LBA formats unless the controller strips and inserts the whole
  * metadata (pi_strip: PRACT with metadata of just the PI tuple), and commands of at
- * most MDTS, the kernel's limit and 65536 blocks (16-bit NLB). Returns 0,
- * or -EOPNOTSUPP (not even one block fits a command) or -EOVERFLOW (nsze
- * blocks do not fit in 64 bits of bytes) with a one-line reason in msg.
+ * most MDTS, the kernel's limit, 65536 blocks (16-bit NLB) and the pages
+ * the kernel's segment limit maps (one page fewer unless every data buffer
+ * starts on a page: bufs_page_aligned). Returns 0, or -EOPNOTSUPP (not even
+ * one block fits a command) or -EOVERFLOW (nsze blocks do not fit in 64
+ * bits of bytes) with a one-line reason in msg.
  */
-int blk_nvme_ns_geom(const struct blk_nvme_ns *ns, bool pi_strip, struct blk_geom *g,
-		     char *msg, size_t msg_len);
+int blk_nvme_ns_geom(const struct blk_nvme_ns *ns, bool pi_strip, bool bufs_page_aligned,
+		     struct blk_geom *g, char *msg, size_t msg_len);
 
 /*
- * The kernel's max_hw_sectors_kb in bytes for the namespace nsid behind the
- * NVMe generic char device dev: finds the block device of the same
- * namespace next to it under sysfs_root ("/sys"; tests pass a copy).
- * Returns 0, or -ENOENT when no such block device or attribute exists.
+ * The kernel's bound on one passthrough command's buffer in bytes when each
+ * of its max_segments segments is one page (user pages need not be
+ * physically contiguous): segments pages, one fewer for a buffer that may
+ * start inside a page, never less than one page. 0 when segments is unknown.
  */
-int blk_nvme_kernel_max_bytes(const char *sysfs_root, dev_t dev, uint32_t nsid,
-			      uint32_t *max_bytes);
+uint64_t blk_nvme_segment_bytes(uint32_t segments, bool bufs_page_aligned);
+
+/*
+ * The kernel's limits for the namespace nsid behind the NVMe generic char
+ * device dev: max_hw_sectors_kb in bytes and max_segments (0 when that
+ * attribute is missing) of the block device of the same namespace, found
+ * next to it under sysfs_root ("/sys"; tests pass a copy). Returns 0, or
+ * -ENOENT when no such block device or max_hw_sectors_kb exists.
+ */
+int blk_nvme_kernel_limits(const char *sysfs_root, dev_t dev, uint32_t nsid,
+			   uint32_t *max_bytes, uint32_t *max_segments);
 
 /*
  * Probes an open NVMe generic char device (/dev/ngXnY): namespace id,

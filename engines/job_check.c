@@ -79,6 +79,11 @@ unsigned long long blk_job_max_data_bs(struct thread_data *td)
 	return bs;
 }
 
+bool blk_job_bufs_aligned(struct thread_data *td, unsigned int page)
+{
+	return !(td->o.mem_align % page) && !(td_max_bs(td) % page);
+}
+
 bool blk_job_unpaced(struct thread_data *td)
 {
 	struct thread_options *o = &td->o;

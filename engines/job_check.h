@@ -28,6 +28,13 @@ int blk_job_check_alignment(struct thread_data *td, const char *path, uint32_t u
 unsigned long long blk_job_max_data_bs(struct thread_data *td);
 
 /*
+ * Whether every io_u data buffer starts on a multiple of page bytes: fio
+ * (FIO_RAWIO engines) starts them mem_align bytes past a page boundary,
+ * td_max_bs() bytes apart.
+ */
+bool blk_job_bufs_aligned(struct thread_data *td, unsigned int page);
+
+/*
  * Whether fio goes on queueing, or waits, right after each commit: no
  * pacing (rate limits, think time, flow, replayed timing) puts it to
  * sleep in between. Only then may an engine hold a commit's requests back

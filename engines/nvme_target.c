@@ -58,7 +58,8 @@ static int check_format(struct thread_data *td, const char *path, struct nvme_ta
 	char msg[256];
 	int ret;
 
-	ret = blk_nvme_ns_geom(ns, pi_strip, &t->geom, msg, sizeof(msg));
+	ret = blk_nvme_ns_geom(ns, pi_strip, blk_job_bufs_aligned(td, BLK_NVME_MIN_PAGE),
+			       &t->geom, msg, sizeof(msg));
 	if (ret) {
 		log_err("blkengine: %s: %s\n", path, msg);
 		return ret;
@@ -221,9 +222,9 @@ static int check_job(struct thread_data *td, const char *path, struct nvme_targe
 		return ret;
 	bs = blk_job_max_data_bs(td);
 	if (bs > t->geom.max_xfer && o->oversize == BLK_OVERSIZE_REFUSE) {
-		log_err("blkengine: %s: bs=%llu is more than the device's maximum transfer of %u bytes (MDTS %llu, kernel limit %u) and blk_oversize=refuse; lower bs or set blk_oversize=split\n",
+		log_err("blkengine: %s: bs=%llu is more than the device's maximum transfer of %u bytes (MDTS %llu, kernel limit %u bytes in %u segments) and blk_oversize=refuse; lower bs or set blk_oversize=split\n",
 			path, bs, t->geom.max_xfer, (unsigned long long)t->ns.mdts_bytes,
-			t->ns.kernel_max_bytes);
+			t->ns.kernel_max_bytes, t->ns.kernel_max_segments);
 		return -EINVAL;
 	}
 	if (td->o.start_offset >= t->geom.capacity) {

@@ -7,10 +7,12 @@
  * multiple of the block size, a capacity that fits in 64 bits), or one
  * blk_nvme_ns_geom() refuses with a reason.
  *
- * Input: 12 bytes of parameters (nsid, min_page shift, kernel limit), then
- * the two images back to back; missing bytes are zero.
+ * Input: 12 bytes of parameters (nsid, min_page shift in the low 4 bits
+ * and the kernel's segment limit above them, kernel byte limit), then the
+ * two images back to back; missing bytes are zero.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t params[3] = { 0 }, min_page;
 	struct blk_nvme_ns ns;
 	struct blk_geom g;
-	int strip;
+	bool strip, aligned;
+	int variant;
 	char msg[160];
 	size_t n;
 	int ret;
@@ -58,9 +61,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!ns.lba_size || ns.lba_size != 1u << ns.lba_shift || ns.lba_size < 512)
 		abort();
-	for (strip = 0; strip < 2; strip++) {
+	ns.kernel_max_segments = params[1] >> 4;
+	/* each of PI strip and page-aligned buffers, on and off */
+	for (variant = 0; variant < 4; variant++) {
+		strip = variant & 1;
+		aligned = variant & 2;
 		msg[0] = '\0';
-		ret = blk_nvme_ns_geom(&ns, strip != 0, &g, msg, sizeof(msg));
+		ret = blk_nvme_ns_geom(&ns, strip, aligned, &g, msg, sizeof(msg));
 		if (ret) {
 			if ((ret != -EOPNOTSUPP && ret != -EOVERFLOW) || !msg[0])
 				abort();
@@ -73,6 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ns.kernel_max_bytes && g.max_xfer > ns.kernel_max_bytes)
 			abort();
 		if (ns.mdts_bytes && g.max_xfer > ns.mdts_bytes)
+			abort();
+		if (ns.kernel_max_segments &&
+		    g.max_xfer > blk_nvme_segment_bytes(ns.kernel_max_segments, aligned))
 			abort();
 		if (g.capacity / g.block != ns.nsze)
 			abort();

@@ -210,11 +210,18 @@ static int parse(int i, uint32_t kernel_max, struct blk_nvme_ns *ns, char *msg)
 }
 
 /* The geometry the engine takes from ns; 0 or the error, msg as returned. */
-static int geom(const struct blk_nvme_ns *ns, bool pi_strip, struct blk_geom *g, char *msg)
+static int geom_bufs(const struct blk_nvme_ns *ns, bool pi_strip, bool bufs_page_aligned,
+		     struct blk_geom *g, char *msg)
 {
 	msg[0] = '\0';
 	memset(g, 0, sizeof(*g));
-	return blk_nvme_ns_geom(ns, pi_strip, g, msg, 256);
+	return blk_nvme_ns_geom(ns, pi_strip, bufs_page_aligned, g, msg, 256);
+}
+
+/* The same for fio's usual page-aligned buffers. */
+static int geom(const struct blk_nvme_ns *ns, bool pi_strip, struct blk_geom *g, char *msg)
+{
+	return geom_bufs(ns, pi_strip, true, g, msg);
 }
 
 static void test_formats(void)
@@ -274,6 +281,27 @@ static void test_formats(void)
 	CHECK_EQ(ns.kernel_max_bytes, 1024 * 1024);
 	CHECK_EQ(geom(&ns, false, &g, msg), 0);
 	CHECK_EQ(g.max_xfer, 1024 * 1024);
+	/*
+	 * Linux 6.1's NVMe queue takes 127 segments: 127 pages per command
+	 * from page-aligned buffers, 126 when a buffer may start mid-page
+	 * (its pages need not be physically contiguous).
+	 */
+	ns.kernel_max_segments = 127;
+	CHECK_EQ(geom(&ns, false, &g, msg), 0);
+	CHECK_EQ(g.max_xfer, 127u * 4096);
+	CHECK_EQ(geom_bufs(&ns, false, false, &g, msg), 0);
+	CHECK_EQ(g.max_xfer, 126u * 4096);
+	/* more segments than the byte limit needs: the byte limit holds */
+	ns.kernel_max_segments = 4096;
+	CHECK_EQ(geom_bufs(&ns, false, false, &g, msg), 0);
+	CHECK_EQ(g.max_xfer, 1024 * 1024);
+	/* one segment: a page, whatever the buffers */
+	ns.kernel_max_segments = 1;
+	CHECK_EQ(geom_bufs(&ns, false, false, &g, msg), 0);
+	CHECK_EQ(g.max_xfer, 4096);
+	CHECK_EQ(blk_nvme_segment_bytes(0, false), 0);
+	CHECK_EQ(blk_nvme_segment_bytes(128, true), 128u * 4096);
+	CHECK_EQ(blk_nvme_segment_bytes(128, false), 127u * 4096);
 
 	printf("-- 512+8, PI type 1\n");
 	CHECK_EQ(parse(IMG_512_8_PI1, 0, &ns, msg), 0);
@@ -457,7 +485,7 @@ static void ln(const char *target, const char *rel)
 
 static void test_sysfs(void)
 {
-	uint32_t max = 0;
+	uint32_t max = 0, segs = 0;
 	char cmd[PATH_MAX + 16];
 
 	snprintf(sysfs, sizeof(sysfs), "%s/blk-sysfs-XXXXXX",
@@ -468,6 +496,7 @@ static void test_sysfs(void)
 	/* controller nvme0: two namespaces and the generic device itself */
 	mk("devices/nvme0/nvme0n1/nsid", "1\n");
 	mk("devices/nvme0/nvme0n1/queue/max_hw_sectors_kb", "512\n");
+	mk("devices/nvme0/nvme0n1/queue/max_segments", "127\n");
 	mk("devices/nvme0/nvme0n2/nsid", "2\n");
 	mk("devices/nvme0/nvme0n2/queue/max_hw_sectors_kb", "128\n");
 	mk("devices/nvme0/ng0n1/dev", "242:0\n");
@@ -480,6 +509,7 @@ static void test_sysfs(void)
 	/* multipath: head disk in the subsystem; the generic head device beside it */
 	mk("devices/nvme-subsys0/nvme0n1/nsid", "1\n");
 	mk("devices/nvme-subsys0/nvme0n1/queue/max_hw_sectors_kb", "1024\n");
+	mk("devices/nvme-subsys0/nvme0n1/queue/max_segments", "lots\n");
 	mk("devices/nvme-subsys0/ng0n1/dev", "242:5\n");
 	ln("../../devices/nvme-subsys0/ng0n1", "dev/char/242:5");
 	ln("../../nvme-subsys0", "devices/nvme-subsys0/ng0n1/device");
@@ -490,16 +520,23 @@ static void test_sysfs(void)
 	ln("../../devices/nvme1/ng1n1", "dev/char/242:9");
 	ln("../../nvme1", "devices/nvme1/ng1n1/device");
 
-	CHECK_EQ(blk_nvme_kernel_max_bytes(sysfs, makedev(242, 0), 1, &max), 0);
+	CHECK_EQ(blk_nvme_kernel_limits(sysfs, makedev(242, 0), 1, &max, &segs), 0);
 	CHECK_EQ(max, 512 * 1024);
-	CHECK_EQ(blk_nvme_kernel_max_bytes(sysfs, makedev(242, 1), 2, &max), 0);
+	CHECK_EQ(segs, 127);
+	/* no max_segments: the byte limit alone */
+	CHECK_EQ(blk_nvme_kernel_limits(sysfs, makedev(242, 1), 2, &max, &segs), 0);
 	CHECK_EQ(max, 128 * 1024);
-	CHECK_EQ(blk_nvme_kernel_max_bytes(sysfs, makedev(242, 5), 1, &max), 0);
+	CHECK_EQ(segs, 0);
+	/* an unreadable max_segments counts as unknown */
+	CHECK_EQ(blk_nvme_kernel_limits(sysfs, makedev(242, 5), 1, &max, &segs), 0);
 	CHECK_EQ(max, 1024 * 1024);
+	CHECK_EQ(segs, 0);
 	max = 7;
-	CHECK_EQ(blk_nvme_kernel_max_bytes(sysfs, makedev(242, 0), 3, &max), -ENOENT);
-	CHECK_EQ(blk_nvme_kernel_max_bytes(sysfs, makedev(242, 9), 1, &max), -ENOENT);
-	CHECK_EQ(blk_nvme_kernel_max_bytes(sysfs, makedev(242, 77), 1, &max), -ENOENT);
+	segs = 9;
+	CHECK_EQ(blk_nvme_kernel_limits(sysfs, makedev(242, 0), 3, &max, &segs), -ENOENT);
+	CHECK_EQ(blk_nvme_kernel_limits(sysfs, makedev(242, 9), 1, &max, &segs), -ENOENT);
+	CHECK_EQ(blk_nvme_kernel_limits(sysfs, makedev(242, 77), 1, &max, &segs), -ENOENT);
+	CHECK_EQ(segs, 9);
 	CHECK_EQ(max, 7);				/* untouched on failure */
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sysfs);
