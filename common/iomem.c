@@ -66,3 +66,12 @@ void blk_iomem_free(struct blk_iomem *mem)
 	mem->fd = -1;
 	mem->len = 0;
 }
+
+void blk_iomem_forget(struct blk_iomem *mem)
+{
+	if (mem->fd >= 0)
+		close(mem->fd);
+	mem->base = NULL;
+	mem->fd = -1;
+	mem->len = 0;
+}

@@ -26,5 +26,11 @@ int blk_iomem_alloc(struct blk_iomem *mem, size_t len, const char *name);
  */
 int blk_iomem_alloc_private(struct blk_iomem *mem, size_t len);
 void blk_iomem_free(struct blk_iomem *mem);
+/*
+ * Lets go of mem without unmapping it (its fd is closed): for memory a
+ * device may still use, whose addresses must not come back for anything
+ * else while the process lives.
+ */
+void blk_iomem_forget(struct blk_iomem *mem);
 
 #endif

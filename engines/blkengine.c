@@ -253,8 +253,18 @@ static void blk_iomem_free_hook(struct thread_data *td)
 
 	if (!bt)
 		return;
-	blk_iomem_free(&bt->mem);
 	td->orig_buffer = NULL;
+	/*
+	 * A device that maps the buffers itself may still have them
+	 * registered (fio frees them before the engine's cleanup stops the
+	 * queue): unmapped now, their addresses could come back for another
+	 * job's memory on the same connection, whose registration would then
+	 * overlap (vhost-user back-ends drop the connection for that). The
+	 * backend's cleanup frees them once the device has let go.
+	 */
+	if (bt->backend->shared_iomem)
+		return;
+	blk_iomem_free(&bt->mem);
 }
 
 static int blk_io_u_init(struct thread_data *td, struct io_u *io_u)

@@ -224,7 +224,7 @@ int virtio_blk_post_init(struct thread_data *td)
 
 	/* A trim-only job moves no data, and fio gives it no buffers. */
 	if (mem->fd >= 0 && mem->base) {
-		/* Our own fd: fio frees its buffers before cleanup runs. */
+		/* The region's own fd: the transport may keep it beyond the job. */
 		vt->io_region.fd = dup(mem->fd);
 		if (vt->io_region.fd < 0)
 			return -errno;
@@ -250,56 +250,77 @@ int virtio_blk_post_init(struct thread_data *td)
 }
 
 /*
- * Stops the queue and withdraws fio's buffers from the device: once fio
- * unmaps them, their addresses may come back for another thread's memory.
+ * Stops the queue and withdraws the ring and fio's buffers from the
+ * device: once unmapped, their addresses may come back for another
+ * thread's memory. Returns false when they may still be registered, so
+ * they must stay mapped too.
  */
-static void stop_queue(struct vblk_thread *vt)
+static bool stop_queue(struct vblk_thread *vt)
 {
 	struct virtio_transport *t = vt->dev->t;
 	bool gone = virtio_dev_gone(vt->dev) != VIRTIO_DEV_LIVE;
+	bool withdrawn = true;
 
 	virtio_dev_lock(vt->dev);
 	/*
-	 * The last user disconnects, which drops everything at once. With
-	 * requests still in flight (fio gave up on them, or the queue
-	 * stalled) the back-end may yet touch the memory: leave it registered
-	 * until the disconnect.
+	 * Even the last user withdraws everything itself: another job may take
+	 * the connection before this one lets go of it, and its memory may
+	 * then land on addresses this job unmaps. With requests still in
+	 * flight (fio gave up on them, or the queue stalled) the back-end may
+	 * yet touch the memory: it stays registered, and mapped, until the
+	 * disconnect.
 	 */
-	if (!gone && !vt->broken && vt->dev->refs > 1 && !vblk_has_in_flight(vt)) {
+	if (!gone && !vt->broken && !vblk_has_in_flight(vt)) {
 		if (vt->vq_started)
 			vt->ops->stop_vq(t, vt->qidx);
-		if (vt->io_mapped)
-			vt->ops->unmap_mem(t, &vt->io_region, vt->io_addr);
+		if (vt->io_mapped && vt->ops->unmap_mem(t, &vt->io_region, vt->io_addr))
+			withdrawn = false;
 		if (vt->ring_mapped) {
 			struct virtio_mem_region ring = ring_region(vt);
 
-			vt->ops->unmap_mem(t, &ring, vt->ring_addr);
+			if (vt->ops->unmap_mem(t, &ring, vt->ring_addr))
+				withdrawn = false;
 		}
+	} else {
+		withdrawn = !vt->io_mapped && !vt->ring_mapped;
 	}
 	/*
-	 * Whatever happened above, the ring memory goes away after this, while
-	 * the other queues keep the connection: the transport must hold no
-	 * pointer into it.
+	 * Whatever happened above, the ring memory may go away after this,
+	 * while the other queues keep the connection: the transport must hold
+	 * no pointer into it.
 	 */
 	if (vt->vq_attached && vt->ops->forget_vq)
 		vt->ops->forget_vq(t, vt->qidx);
 	vt->vq_attached = vt->vq_started = vt->io_mapped = vt->ring_mapped = false;
 	virtio_dev_unlock(vt->dev);
+	return withdrawn;
 }
 
 void virtio_blk_cleanup(struct thread_data *td)
 {
 	struct vblk_thread *vt = vblk_of(td);
+	bool withdrawn = true;
 
 	if (!vt)
 		return;
 	if (vt->vq_attached || vt->vq_started || vt->io_mapped || vt->ring_mapped)
-		stop_queue(vt);
+		withdrawn = stop_queue(vt);
 	vblk_reconnect_exit(td, vt);
 	if (vt->has_queue)
 		virtio_dev_put(vt->dev, vt->qidx);
 	if (vt->io_region.fd >= 0)
 		close(vt->io_region.fd);
+	if (!withdrawn) {
+		/*
+		 * The device may keep both regions as long as the connection
+		 * lasts, which other jobs may prolong: the memory stays mapped
+		 * for the life of the process, so no other job's region can land
+		 * on its addresses meanwhile.
+		 */
+		blk_iomem_forget(&vt->bt.mem);
+		blk_iomem_forget(&vt->ring_mem);
+	}
+	blk_iomem_free(&vt->bt.mem);	/* fio's buffers: see blk_iomem_free_hook() */
 	free_thread(vt);
 	td->io_ops_data = NULL;
 }

@@ -431,6 +431,29 @@ ok "short job leaves while a longer one runs (thread=1)" --thread=1 --filename="
 	--rw=randwrite --bs=4k --iodepth=8 --verify=crc32c --verify_fatal=1 \
 	--name=short --size=4M --offset=0 \
 	--name=long --size=64M --offset=64M --iodepth=16
+# Each job removes its regions (REM_MEM_REG) before their memory is
+# unmapped, the last one on the connection too: a job can take the
+# connection over while another leaves it, and memory unmapped while still
+# registered can come back at the same addresses for the newcomer, whose
+# overlapping region the back-end refuses by dropping the connection. Seen
+# in the process's own system calls (strace), replayed by vu_regions.py.
+name="every job removes its memory regions before unmapping them, the last one too"
+if t_only "$name"; then
+	trace=$qsd_dir/regions.strace
+	out=$(timeout --kill-after=10 "$BLK_FIO_TIMEOUT" strace -f -qq -xx -s 256 \
+		-e trace=munmap,sendmsg -o "$trace" "$blk_fio" "${eng[@]}" --thread=1 \
+		--filename="$s4k" --rw=randwrite --bs=4k --iodepth=8 --verify=crc32c \
+		--name=a --size=1M --name=b --size=4M --offset=8M \
+		--name=c --size=16M --offset=16M 2>&1)
+	rc=$?
+	why=$(python3 "$here/vu_regions.py" "$trace")
+	wrc=$?
+	if [ $rc -eq 0 ] && [ $wrc -eq 0 ]; then
+		t_pass "$name"
+	else
+		t_fail "$name" "fio exit status $rc; vu_regions.py (exit $wrc):" "$why" "$out"
+	fi
+fi
 # Processes one after the other each get the back-end in turn.
 ok "thread=0 jobs in sequence (stonewall)" --filename="$s512" --rw=randread --size=4M \
 	--name=p1 --name=p2 --stonewall --name=p3 --stonewall
