@@ -28,6 +28,7 @@
 #include "fio.h"
 
 #include "backend.h"
+#include "iomem.h"
 #include "vhost_user.h"
 
 /*
@@ -54,7 +55,21 @@ union vhost_user_payload {
 struct vhost_user_queue {
 	int kick_fd;
 	int call_fd;
+	uint64_t ring_addr;		/* the descriptor area the back-end has, 0: none */
 };
+
+/*
+ * Where a stopped queue's ring points before its memory is withdrawn:
+ * zeroed memory registered for the life of the connection, laid out for the
+ * largest ring (descriptors, then the driver area, then the device area,
+ * each page-aligned). libvhost-user (QEMU's vhost-user-blk export) maps
+ * every ring it knows again on each new memory region and drops the
+ * connection when one points into memory no longer registered, and
+ * GET_VRING_BASE does not make it forget a ring.
+ */
+#define PARK_DRIVER_OFF		(16u * VHOST_USER_MAX_RING)
+#define PARK_DEVICE_OFF		(PARK_DRIVER_OFF + 4096u)
+#define PARK_BYTES		(PARK_DEVICE_OFF + 8u * VHOST_USER_MAX_RING + 4096u)
 
 struct vhost_user_region {
 	struct vhost_user_mem_region r;
@@ -88,6 +103,8 @@ struct virtio_transport {
 	void *inflight_map;
 	bool inflight_live, no_inflight;
 	int *keep_fd;			/* the next reply's fd goes here, not closed */
+
+	struct blk_iomem park;		/* see PARK_BYTES; registered once used */
 };
 
 static const char *request_name(uint32_t req)
@@ -479,6 +496,7 @@ static int vu_connect(const char *path, struct virtio_transport **tp,
 	if (!t)
 		return -ENOMEM;
 	t->inflight_fd = -1;
+	t->park.fd = -1;
 	ret = open_socket(path, t, info);
 	if (ret)
 		goto free_t;
@@ -680,11 +698,61 @@ static int vu_map_mem(struct virtio_transport *t, const struct virtio_mem_region
 	return 0;
 }
 
+static int vu_map_mem(struct virtio_transport *t, const struct virtio_mem_region *r,
+		      uint64_t *dev_addr);
+
+/* Points stopped queue index at the parking region (see PARK_BYTES). */
+static int park_ring(struct virtio_transport *t, unsigned int index)
+{
+	struct vhost_vring_addr addr = { .index = index };
+	uint64_t park;
+	int ret;
+
+	if (!t->park.base) {
+		struct virtio_mem_region r;
+
+		ret = blk_iomem_alloc(&t->park, PARK_BYTES, "blkengine-vring-park");
+		if (ret)
+			return ret;
+		r = (struct virtio_mem_region){
+			.base = t->park.base, .len = t->park.len, .fd = t->park.fd,
+		};
+		ret = vu_map_mem(t, &r, &park);
+		if (ret) {
+			blk_iomem_free(&t->park);
+			return ret;
+		}
+	}
+	park = (uintptr_t)t->park.base;
+	addr.desc_user_addr = park;
+	addr.avail_user_addr = park + PARK_DRIVER_OFF;
+	addr.used_user_addr = park + PARK_DEVICE_OFF;
+	ret = request(t, VHOST_USER_SET_VRING_ADDR, &addr, sizeof(addr), NULL, 0);
+	if (!ret)
+		t->queues[index].ring_addr = 0;
+	return ret;
+}
+
 static int vu_unmap_mem(struct virtio_transport *t, const struct virtio_mem_region *r,
 			uint64_t dev_addr)
 {
 	struct vhost_user_mem_single one;
 	unsigned int i;
+	int ret;
+
+	/*
+	 * No ring the back-end knows may point into memory it loses: stopped
+	 * queues whose ring lies in the region move to the parking region.
+	 */
+	for (i = 0; i < t->max_queues; i++) {
+		uint64_t ring = t->queues[i].ring_addr;
+
+		if (ring && ring >= dev_addr && ring - dev_addr < r->len) {
+			ret = park_ring(t, i);
+			if (ret)
+				return ret;
+		}
+	}
 
 	for (i = 0; i < t->nregions; i++)
 		if (t->regions[i].r.guest_phys_addr == dev_addr &&
@@ -770,6 +838,7 @@ static int vu_setup_vq(struct virtio_transport *t, const struct virtio_vq_config
 	ret = request(t, VHOST_USER_SET_VRING_ADDR, &addr, sizeof(addr), NULL, 0);
 	if (ret)
 		goto close_fds;
+	q->ring_addr = addr.desc_user_addr;
 	ret = request(t, VHOST_USER_SET_VRING_CALL, &idx, sizeof(idx), &q->call_fd, 1);
 	if (ret)
 		goto close_fds;
@@ -832,6 +901,7 @@ static int vu_disconnect(struct virtio_transport *t)
 
 	/* Closing the socket makes the back-end drop every ring and region. */
 	close(t->sock);
+	blk_iomem_free(&t->park);
 	if (t->inflight_map)
 		munmap(t->inflight_map, t->inflight.mmap_size);
 	if (t->inflight_fd >= 0)

@@ -441,7 +441,7 @@ name="every job removes its memory regions before unmapping them, the last one t
 if t_only "$name"; then
 	trace=$qsd_dir/regions.strace
 	out=$(timeout --kill-after=10 "$BLK_FIO_TIMEOUT" strace -f -qq -xx -s 256 \
-		-e trace=munmap,sendmsg -o "$trace" "$blk_fio" "${eng[@]}" --thread=1 \
+		-e trace=munmap,sendmsg,close -o "$trace" "$blk_fio" "${eng[@]}" --thread=1 \
 		--filename="$s4k" --rw=randwrite --bs=4k --iodepth=8 --verify=crc32c \
 		--name=a --size=1M --name=b --size=4M --offset=8M \
 		--name=c --size=16M --offset=16M 2>&1)
@@ -454,6 +454,16 @@ if t_only "$name"; then
 		t_fail "$name" "fio exit status $rc; vu_regions.py (exit $wrc):" "$why" "$out"
 	fi
 fi
+# A job that joins the connection after another left it: the leaver's
+# stopped ring was moved to the connection's parking region before its
+# memory went, so the back-end (libvhost-user maps every ring again on each
+# new region) does not find a ring in unregistered memory and drop the
+# connection. The long job keeps the connection up throughout.
+ok "a job joins the connection after another left it (stopped ring parked)" --thread=1 \
+	--filename="$s4k" --rw=randwrite --bs=4k --iodepth=8 --verify=crc32c --verify_fatal=1 \
+	--name=long --offset=64M --size=32M --time_based=1 --runtime=3 \
+	--name=leaves --offset=0 --size=1M \
+	--name=joins --offset=8M --size=4M --startdelay=1
 # Processes one after the other each get the back-end in turn.
 ok "thread=0 jobs in sequence (stonewall)" --filename="$s512" --rw=randread --size=4M \
 	--name=p1 --name=p2 --stonewall --name=p3 --stonewall

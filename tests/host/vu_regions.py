@@ -3,14 +3,17 @@
 
     vu_regions.py TRACE
 
-TRACE is `strace -f -xx -s 256 -e trace=munmap,sendmsg` output. It replays
-the vhost-user messages the process sent (ADD_MEM_REG, REM_MEM_REG,
-SET_MEM_TABLE) and fails for every munmap() of memory a back-end still
-had registered: once unmapped, the addresses can come back for another
-job's memory on the same connection, and a back-end refuses a region that
-overlaps one it holds (libvhost-user drops the connection). A disconnect
-does not count as letting go: another job may have taken the connection
-over by then, so each job removes its regions itself.
+TRACE is `strace -f -xx -s 256 -e trace=munmap,sendmsg,close` output. It
+replays the vhost-user messages the process sent (ADD_MEM_REG, REM_MEM_REG,
+SET_MEM_TABLE) and the closing of their sockets, and fails
+- for every munmap() of memory a back-end still had registered: once
+  unmapped, the addresses can come back for another job's memory on the
+  same connection, and a back-end refuses a region that overlaps one it
+  holds (libvhost-user drops the connection);
+- for every connection closed with more than one region still registered:
+  each job removes its own regions, even the last one on the connection
+  (another job may take the connection over before the last one closes
+  it); only the connection's parking region for stopped rings goes with it.
 
 Prints one line per fault (nothing when there is none) and a summary of
 what it saw on the last line; exits 1 on a fault, 2 when the trace shows
@@ -25,6 +28,7 @@ ADD_MEM_REG = 37
 REM_MEM_REG = 38
 
 CALL = re.compile(r'^(\d+) +(\w+)\((.*)')
+CLOSE = re.compile(r'^(\d+)')
 MUNMAP = re.compile(r'^(0x[0-9a-f]+), (\d+)')
 IOV = re.compile(r'iov_base="((?:\\x[0-9a-f]{2})*)"')
 
@@ -84,6 +88,13 @@ def main():
                 held.clear()
                 held.update(regs)
                 adds += len(regs)
+        elif call == 'close':
+            fd = int(CLOSE.match(args).group(1))
+            left = registered.pop(fd, set())
+            if len(left) > 1:
+                faults.append(f'thread {pid} closed the connection on fd {fd} with {len(left)} '
+                              f'regions still registered: ' +
+                              ', '.join(f'{a:#x}-{b:#x}' for a, b in sorted(left)))
         elif call == 'munmap':
             addr, length = MUNMAP.match(args).groups()
             lo = int(addr, 16)
@@ -97,7 +108,7 @@ def main():
                             f'still had {start:#x}-{end:#x} registered')
     for f in faults:
         print(f)
-    print(f'{adds} regions registered, {rems} removed, {unmaps} munmap calls, {len(faults)} too early')
+    print(f'{adds} regions registered, {rems} removed, {unmaps} munmap calls, {len(faults)} faults')
     if faults:
         return 1
     return 0 if adds else 2
