@@ -1,27 +1,54 @@
 # Instructions per I/O with valgrind's callgrind. Source it.
 #
-# callgrind_per_io N KEEP FIO-COMMAND...: runs the fio command (without
-# --number_ios) under callgrind for N and for 3N I/Os and prints the
-# user-space instructions of one I/O: the difference of the two totals over
-# 2N, so start-up and tear-down drop out. KEEP, unless empty, is where the
-# 3N run's callgrind output is kept for callgrind_annotate. On failure it
-# prints the run's last lines to stderr and returns 1.
-callgrind_per_io() {
-	local n=$1 keep=$2 dir k totals=()
+# callgrind_totals N DIR FIO-COMMAND...: runs the fio command (one job,
+# thread=1, without --number_ios) under callgrind for N and for 3N I/Os and
+# prints the user-space instructions of the job's thread in each ("T1 T3"):
+# (T3 - T1) / 2N is one I/O, start-up and tear-down left out. Only the
+# job's thread counts: fio's main thread wakes up on a timer while the job
+# runs, so its count follows how long the run took, not the I/O (runs of
+# the same job differed by hundreds of instructions per I/O with it). The
+# thread's count is dumped as fio closes the engine (DIR/cg.K.PART-THREAD,
+# K = 1 or 3, for callgrind_annotate). On failure it prints the run's last
+# lines to stderr and returns 1.
+callgrind_totals() {
+	local n=$1 dir=$2 k f t totals=()
 	shift 2
-	dir=$(mktemp -d)
 	for k in 1 3; do
-		if ! valgrind --tool=callgrind --callgrind-out-file="$dir/cg.$k" "$@" \
-			--number_ios=$((k * n)) >"$dir/log" 2>&1; then
+		rm -f "$dir/cg.$k" "$dir/cg.$k".*
+		if ! valgrind --tool=callgrind --separate-threads=yes --dump-after=close_ioengine \
+			--callgrind-out-file="$dir/cg.$k" "$@" --number_ios=$((k * n)) >"$dir/log" 2>&1; then
 			tail -n 5 "$dir/log" | sed 's/^/    | /' >&2
-			rm -rf "$dir"
 			return 1
 		fi
-		totals+=("$(awk '/^(summary|totals):/ { print $2; exit }' "$dir/cg.$k")")
+		t=
+		for f in "$dir/cg.$k".*-*; do
+			[ -e "$f" ] || continue
+			t=$((${t:-0} + $(awk '/^(summary|totals):/ { print $2; exit }' "$f")))
+		done
+		if [ -z "$t" ]; then
+			echo "    | callgrind wrote no dump of the job's thread (is the job thread=1?)" >&2
+			return 1
+		fi
+		totals+=("$t")
 	done
-	[ -n "$keep" ] && mv "$dir/cg.3" "$keep"
+	echo "${totals[0]} ${totals[1]}"
+}
+
+# callgrind_per_io N KEEP FIO-COMMAND...: the instructions of one I/O from
+# callgrind_totals. KEEP, unless empty, is where the 3N run's dump of the
+# job's thread is kept for callgrind_annotate.
+callgrind_per_io() {
+	local n=$1 keep=$2 dir t1 t3 parts
+	shift 2
+	dir=$(mktemp -d)
+	if ! read -r t1 t3 < <(callgrind_totals "$n" "$dir" "$@"); then
+		rm -rf "$dir"
+		return 1
+	fi
+	parts=("$dir"/cg.3.*-*)
+	[ -n "$keep" ] && mv "${parts[0]}" "$keep"
 	rm -rf "$dir"
-	echo $(((totals[1] - totals[0]) / (2 * n)))
+	echo $(((t3 - t1) / (2 * n)))
 }
 
 # callgrind_jobs DIR FIO-COMMAND...: runs one fio command (thread=1, jobs

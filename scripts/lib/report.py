@@ -12,6 +12,11 @@ Runs with back-end restarts (scripts/demo --restart-every) also leave
     TARGET__WORKLOAD__ENGINE__rREP.restarts   the restarts the demo made
     TARGET__WORKLOAD__ENGINE__rREP.outages    the engine's blk_reconnect_json
 and get a table of their outages beside their IOPS.
+instructions.csv (target,workload,engine,ios,total_ios,total_3ios: callgrind's
+user-space instruction totals of runs of N and 3N I/Os) gives each target a
+table of instructions per I/O, (total_3ios - total_ios) / 2N, beside fio's
+null engine, the engines' shares (their count less null's) and the ratios
+of ours to the builtin engine.
 Every figure of the report comes from those files: an engine that
 could not run here (fio's libblkio engine, when no fio with it could be
 built) has no rows and no ratios, and the report says why.
@@ -251,6 +256,44 @@ def blkio_status(meta):
             f"({reason}). This report has no libblkio figures and no ratios against it.")
 
 
+INSTR_HEADER = ["workload", "engine", "instr/IO", "share", "ours/builtin total",
+                "ours/builtin share"]
+
+
+def collect_instructions(folder, ours):
+    """{target: [table rows]} from instructions.csv, or {}."""
+    path = os.path.join(folder, "instructions.csv")
+    if not os.path.exists(path):
+        return {}
+    counts = {}
+    with open(path) as f:
+        next(f, None)
+        for line in f:
+            target, workload, engine, n, t1, t3 = line.strip().split(",")
+            counts.setdefault(target, {}).setdefault(workload, {})[engine] = \
+                (int(t3) - int(t1)) / (2 * int(n))
+    out = {}
+    for target, workloads in counts.items():
+        rows = []
+        for workload in sorted(workloads, key=workload_key):
+            per = workloads[workload]
+            null = per.get("null")
+            mine = next((v for e, v in per.items() if e in ours), None)
+            for engine in sorted(per, key=lambda e: (e not in ours, e == "null", e)):
+                v = per[engine]
+                share = v - null if null is not None and engine != "null" else None
+                tot_ratio = share_ratio = ""
+                if engine not in ours and engine != "null" and mine is not None:
+                    tot_ratio = f"{mine / v:.3f}"
+                    mine_share = mine - null if null is not None else None
+                    if share and share > 0 and mine_share and mine_share > 0:
+                        share_ratio = f"{mine_share / share:.3f}"
+                rows.append([workload, engine, f"{v:.0f}",
+                             "" if share is None else f"{share:.0f}", tot_ratio, share_ratio])
+        out[target] = rows
+    return out
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: report.py FOLDER", file=sys.stderr)
@@ -269,6 +312,7 @@ def main():
     rows, table = build_rows(runs, ours)
     blkio = blkio_status(meta)
     restarts = outage_rows(collect_outages(folder), runs)
+    instructions = collect_instructions(folder, ours)
 
     if blkio:
         print(blkio + "\n")
@@ -280,6 +324,14 @@ def main():
         print("  ".join(h.ljust(w) for h, w in zip(["target"] + OUTAGE_HEADER, [12] + widths)))
         for target, r in restarts:
             print("  ".join(str(c).ljust(w) for c, w in zip([target] + r, [12] + widths)))
+
+    for target, irows in sorted(instructions.items()):
+        print(f"\n{target}: user-space instructions per I/O (callgrind):")
+        widths = [max(len(str(r[i])) for r in [INSTR_HEADER] + irows)
+                  for i in range(len(INSTR_HEADER))]
+        print("  ".join(h.ljust(w) for h, w in zip(INSTR_HEADER, widths)))
+        for r in irows:
+            print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
 
     with open(os.path.join(folder, "results.csv"), "w") as f:
         cols = HEADER[:6] + ["mean lat us"] + [f"{n} lat us" for _, n in PCTS] + HEADER[8:]
@@ -315,6 +367,14 @@ def main():
                         "reconnects and outages counted by the engine (blk_reconnect_json), how long "
                         "no I/O completed per outage, requests resubmitted:\n\n")
                 f.write(md_table(OUTAGE_HEADER, trows))
+                f.write("\n")
+            irows = instructions.get(target)
+            if irows:
+                f.write("User-space instructions per I/O, counted by callgrind (runs of N and 3N "
+                        "I/Os, the difference over 2N; the same on every run, unlike a time); "
+                        "share = the engine's count less fio's null engine's; ours/builtin: "
+                        "our engine's total and share over the builtin engine's:\n\n")
+                f.write(md_table(INSTR_HEADER, irows))
                 f.write("\n")
             for name, title in plots.get(target, []):
                 f.write(f"![{title}](plots/{name}.png)\n\n")

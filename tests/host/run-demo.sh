@@ -212,6 +212,8 @@ PCT = ["workload", "engine", "p50", "p90", "p99", "p99.9"]
 # --restart-every: the restarts the demo made, the engine's outage records.
 OUT = ["workload", "engine", "IOPS (median)", "restarts", "reconnects", "outages",
        "no completion s: median", "max", "resubmitted"]
+# Instructions per I/O from callgrind (check_instructions).
+INSTR = ["workload", "engine", "instr/IO", "share", "ours/builtin total", "ours/builtin share"]
 outs = {}
 for path in glob.glob(os.path.join(d, "*__*__*__r*.outages")):
     base = path[:-len(".outages")]
@@ -235,11 +237,11 @@ for line in open(os.path.join(d, "summary.md")):
     cells = [c.strip() for c in line.strip("|").split("|")]
     if header is None:
         header = cells
-        if header not in (MAIN, PCT, OUT):
+        if header not in (MAIN, PCT, OUT, INSTR):
             bad.append(f"summary.md: a table not made from this run's fio JSON: {line}")
         continue
-    if set(line) <= set("|-"):
-        continue
+    if set(line) <= set("|-") or header == INSTR:
+        continue  # instruction counts: check_instructions recomputes them
     key = (section, cells[0], cells[1])
     what = "summary.md " + " ".join(key)
     if key not in med:
@@ -295,6 +297,60 @@ if res=$(check_report "$out"); then
 	t_pass "every figure of summary.md and results.csv is recomputed from the run's fio JSON ($res)"
 else
 	t_fail "the report's figures come from the run's fio JSON" "$res"
+fi
+
+# check_instructions DIR ENGINES: instructions.csv has a row for each of
+# ENGINES (space-separated) at QD1 and QD32 on host-null, each total is
+# what callgrind's dump of the job's thread in DIR/callgrind says, and
+# summary.md's instructions table shows (T3 - T1) / 2N for each.
+check_instructions() {
+	python3 - "$1" "$2" <<'PY'
+import glob, os, re, sys
+d, engines = sys.argv[1], sys.argv[2].split()
+bad, seen = [], set()
+
+def dump_total(pattern):
+    files = glob.glob(pattern)
+    if not files:
+        return None
+    t = 0
+    for f in files:
+        m = re.search(r"^(?:summary|totals): (\d+)", open(f).read(), re.M)
+        t += int(m.group(1))
+    return t
+
+summary = open(os.path.join(d, "summary.md")).read()
+lines = open(os.path.join(d, "instructions.csv")).read().splitlines()
+for line in lines[1:]:
+    target, workload, engine, n, t1, t3 = line.split(",")
+    seen.add((workload, engine))
+    cg = os.path.join(d, "callgrind", f"{target}.{engine}.{workload.rsplit('-', 1)[1]}")
+    for k, t in (("1", t1), ("3", t3)):
+        got = dump_total(os.path.join(cg, f"cg.{k}.*-*"))
+        if got != int(t):
+            bad.append(f"{engine} {workload}: instructions.csv says {t}, callgrind's dump {got}")
+    per = (int(t3) - int(t1)) / (2 * int(n))
+    if not 300 < per < 100000:
+        bad.append(f"{engine} {workload}: {per:.0f} instructions per I/O is not a plausible count")
+    row = f"| {workload} | {engine} | {per:.0f} |"
+    if row not in summary:
+        bad.append(f"summary.md lacks '{row}'")
+for engine in engines:
+    for qd in ("qd1", "qd32"):
+        if (f"randread-4k-{qd}", engine) not in seen:
+            bad.append(f"no count for {engine} at {qd}")
+for workload, engine in seen:
+    if engine not in engines:
+        bad.append(f"a count for {engine}, which did not run")
+print("\n".join(bad) if bad else f"{len(lines) - 1} counts agree with callgrind's dumps")
+sys.exit(1 if bad else 0)
+PY
+}
+
+if res=$(check_instructions "$out" "virtio-blk-vhost-user libblkio null"); then
+	t_pass "instructions per I/O of ours, libblkio and fio's null engine at QD1 and QD32, from callgrind's dumps into summary.md ($res)"
+else
+	t_fail "instructions per I/O in the report" "$res" "$(cat "$out/instructions.csv" 2>/dev/null)"
 fi
 
 # check_plots DIR: an IOPS and a bandwidth PNG for each target of the
@@ -374,6 +430,12 @@ if [ -s "$nb/results.csv" ] && [ "$blkio_rows" -eq 0 ] && [ "$blkio_json" -eq 0 
 else
 	t_fail "without libblkio: no libblkio figures" "results.csv rows $blkio_rows, JSON $blkio_json, summary.md table lines $blkio_table, console lines $blkio_console" \
 		"$(cat "$nb/summary.md" 2>/dev/null)" "$log"
+fi
+if res=$(check_instructions "$nb" "virtio-blk-vhost-user null"); then
+	t_pass "without libblkio: instructions per I/O of ours and fio's null engine alone ($res)"
+else
+	t_fail "without libblkio: instructions per I/O of ours and null alone" "$res" \
+		"$(cat "$nb/instructions.csv" 2>/dev/null)"
 fi
 if res=$(check_report "$nb"); then
 	t_pass "without libblkio, every figure is recomputed from that run's fio JSON ($res)"
