@@ -134,17 +134,19 @@ static void check_transport(struct thread_data *td, struct vblk_thread *vt)
 
 /*
  * Sleeps until the device signals, the transport hangs up or the deadline
- * passes; now is the caller's recent clock reading. Returns 0, 1 on
+ * passes (now is the caller's recent clock reading); without a deadline,
+ * for at most a second, measured by the kernel alone. Returns 0, 1 on
  * timeout, or -errno.
  */
-static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t now,
+static inline __attribute__((always_inline))
+int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t now,
 		      int64_t deadline, uint16_t wanted)
 {
 	struct pollfd p[2] = {
 		{ .fd = vt->call_fd, .events = POLLIN },
 		{ .fd = vt->watch_fd, .events = POLLRDHUP },
 	};
-	struct timespec ts, *timeout = NULL;
+	struct timespec ts = { .tv_sec = 1 };
 	uint64_t cnt;
 	int ret;
 
@@ -158,13 +160,12 @@ static int wait_event(struct thread_data *td, struct vblk_thread *vt, int64_t no
 			return 1;
 		ts.tv_sec = left / 1000000000;
 		ts.tv_nsec = left % 1000000000;
-		timeout = &ts;
 	}
 	/*
 	 * Raw system calls: glibc's poll() and read() are cancellation points
 	 * and pay for it on every call; fio never cancels its threads.
 	 */
-	ret = (int)syscall(SYS_ppoll, p, vt->watch_fd >= 0 ? 2 : 1, timeout, NULL, 0);
+	ret = (int)syscall(SYS_ppoll, p, vt->watch_fd >= 0 ? 2 : 1, &ts, NULL, 0);
 	if (ret < 0)
 		return errno == EINTR ? 0 : -errno;
 	if (!ret)
@@ -241,9 +242,10 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 {
 	int64_t deadline = 0;
 	unsigned int spins = 0;
-	int64_t spin_end = 0, stall_start = 0, wait_end, now;
+	int64_t spin_end = 0, stall_start = 0, now;
 	unsigned int stall_seen = 0;
-	bool armed = false, spin_over = false, spun = false;
+	bool armed = false, spin_over = false, spun = false, timed_out = false;
+	bool reap = !vt->wait_in_queue || !min;
 	int64_t wait_start = 0, clock = 0;
 	int ret;
 
@@ -258,10 +260,18 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 		deadline = now_ns() + (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
 
 	for (;;) {
-		/* What the device completed before the queue failed still counts. */
-		ret = vblk_reap(td, vt, max);
-		if (ret && !vt->broken)
-			return ret;
+		/*
+		 * What the device completed before the queue failed still
+		 * counts. At QD1 the I/O was kicked just before, so the first
+		 * look mostly finds nothing: it is left to the wait below, which
+		 * looks at the used ring itself before it spins or sleeps.
+		 */
+		if (reap) {
+			ret = vblk_reap(td, vt, max);
+			if (ret && !vt->broken)
+				return ret;
+		}
+		reap = true;
 		if (vt->broken)
 			vblk_fail_in_flight(vt, max);
 		if (vt->nr_events >= min || vt->nr_events == max)
@@ -312,32 +322,45 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 			}
 		}
 
-		/* One clock reading serves the stall check and the wait: the spin's last, if fresh. */
-		now = clock ? clock : now_ns();
-		clock = 0;
-		armed = true;
-		wait_end = deadline;
-		if (!deadline) {
+		if (deadline) {
+			/* The spin's last clock reading, if fresh, serves the wait. */
+			now = clock ? clock : now_ns();
+			clock = 0;
+			armed = true;
+			ret = wait_event(td, vt, now, deadline, (uint16_t)(min - vt->nr_events));
+			if (ret < 0)
+				return ret;
+			if (ret == 1)
+				break;
+		} else {
 			/*
-			 * The stall clock starts (again) when this queue sleeps
-			 * with nothing new completed; blk_stall_timeout is at
-			 * least a second, so a clock just started has not run out.
+			 * The stall clock runs only while sleeps complete
+			 * nothing: a sleep that brings completions, the common
+			 * case, reads no clock at all. It starts at the first
+			 * such sleep (a second back if that one timed out) and
+			 * counts wall time, so a device that signals without
+			 * completing anything is caught too.
 			 */
-			if (!stall_start || vt->nr_events != stall_seen) {
+			if (!armed || vt->nr_events != stall_seen) {
 				stall_seen = vt->nr_events;
-				stall_start = now;
-			} else if (stalled(td, vt, now, stall_start)) {
-				continue;
+				stall_start = 0;
+			} else {
+				now = clock ? clock : now_ns();
+				if (!stall_start)
+					stall_start = now - (timed_out ? 1000000000LL : 0);
+				else if (stalled(td, vt, now, stall_start))
+					continue;
 			}
+			clock = 0;
+			armed = true;
 			/* Wakes up every second to notice fio stopping the job. */
-			wait_end = now + 1000000000LL;
+			ret = wait_event(td, vt, 0, 0, (uint16_t)(min - vt->nr_events));
+			if (ret < 0)
+				return ret;
+			timed_out = ret == 1;
 		}
-		ret = wait_event(td, vt, now, wait_end, (uint16_t)(min - vt->nr_events));
-		if (ret < 0)
-			return ret;
-		if (ret == 1 && deadline)
-			break;
-		if (!vt->broken)
+		/* Another queue may have found the device gone, or reconnecting. */
+		if (!vt->broken && (vblk_reconnect_on(vt) || virtio_dev_gone(vt->dev)))
 			follow_device(td, vt);
 	}
 	/* Polling, or done waiting: the device need not signal until asked again. */
