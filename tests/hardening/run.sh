@@ -84,7 +84,7 @@ stop_fake() {
 # ------------------------------------------------ used-ring faults
 # The fake RAM disk serves 200 requests well, then breaks the protocol.
 # A filtered run (BLK_TEST_ONLY) skips sections whose cases it does not name.
-if t_only "back-end used-unknown-id used-duplicate used-runahead used-close: fio fails in seconds / back-end claims overlong used lengths / back-end never completes: fio ends with a timeout / SIGTERM while the back-end is stuck"; then
+if t_only "back-end used-unknown-id used-duplicate used-runahead used-close: fio fails in seconds / back-end claims overlong used lengths / back-end never completes: fio ends with a timeout / back-end signals without completing / SIGTERM while the back-end is stuck"; then
 viol="not in flight \(protocol violation\)"
 for c in "used-unknown-id|$viol" "used-duplicate|$viol" "used-runahead|$viol" \
 	 "used-close|closed the connection"; do
@@ -117,6 +117,15 @@ fails_within "back-end never completes: fio ends with a timeout" 45000 \
 	"completed nothing for 30 s.*Connection timed out|Connection timed out" \
 	--name=f --filename="$fake_sock" --rw=randread --bs=4k --size=8M --iodepth=8 \
 	--time_based --runtime=5
+stop_fake
+
+# One that keeps signalling as if it completed, with nothing in the used
+# ring: the wakeups are no sign of life, the stall is timed all the same.
+start_fake used-noisy
+fails_within "back-end signals without completing: fio ends with a timeout" 15000 \
+	"completed nothing for 3 s" \
+	--name=f --filename="$fake_sock" --rw=randread --bs=4k --size=8M --iodepth=8 \
+	--time_based --runtime=5 --blk_stall_timeout=3 --thread=1
 stop_fake
 
 # The same, stopped by the user (SIGTERM to fio): over within seconds.

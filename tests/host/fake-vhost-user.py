@@ -27,6 +27,8 @@
 #     used-overlong     claims more bytes written than the buffer holds (from
 #                       the first request on; a driver must not trust it)
 #     used-never        stops completing, keeps the connection open
+#     used-noisy        stops completing, but signals the call eventfd every
+#                       few milliseconds as if it had
 #     used-close        closes the connection with requests in flight
 #   stall-q1   the memtable RAM disk, but queue 1 never completes anything
 #              (queue 0 is served): one stalled queue among two
@@ -42,6 +44,7 @@ import select
 import socket
 import struct
 import sys
+import time
 
 GET_FEATURES, SET_FEATURES, SET_OWNER = 1, 2, 3
 GET_PROTOCOL_FEATURES, SET_PROTOCOL_FEATURES = 15, 16
@@ -174,6 +177,12 @@ class RamDisk:
             if self.fault == 'stall-q1' and idx == 1:
                 return
             if self.fault == 'used-never' and self.served >= FAULT_AFTER:
+                return
+            if self.fault == 'used-noisy' and self.served >= FAULT_AFTER:
+                now = time.monotonic()
+                if now - q.get('noise', 0) > 0.003:
+                    q['noise'] = now
+                    os.write(q['call'], struct.pack('<Q', 1))
                 return
             if self.fault == 'used-close' and self.served >= FAULT_AFTER:
                 raise Hangup()
