@@ -9,7 +9,10 @@
 #                      4096-byte blocks, nvme poll_queues=1;
 #                      vfio: the q35 machine of tests/vm/vfio-machine.sh, one
 #                      virtio-blk PCI function handed to vfio-pci, a second
-#                      one left to the kernel's virtio-blk driver
+#                      one left to the kernel's virtio-blk driver;
+#                      vdpa: a VDUSE device in the guest, qemu-storage-daemon's
+#                      vduse-blk export of a 256 MiB file on the guest's tmpfs
+#                      (one queue of 256 entries), bound to vhost_vdpa
 #   --runtime SECS     seconds each measured run lasts (default 5)
 #   --reps N           repetitions of every comparison (default 3)
 #   --workloads LIST   comma list of rr1 rr32 rw32 rrw16 sr8 (default all)
@@ -20,7 +23,8 @@
 #                      of --optsets)
 #   --engines LIST     nvme: comma list of ours cmd uring prev (default
 #                      ours,cmd,uring); vfio: of split packed blkio vuring prev
-#                      (default split,packed,blkio,vuring)
+#                      (default split,packed,blkio,vuring); vdpa: of ours
+#                      blkio prev (default ours,blkio)
 #   --prev MODULE      another build of libblkengine.so, run as engine "prev"
 #                      (e.g. the module before a change), outside /tmp
 #   --fio PATH --module PATH
@@ -54,6 +58,9 @@
 # function; vuring = fio's io_uring (direct=1) on the other function through
 # the kernel's virtio-blk driver (its figures include the kernel's work,
 # which callgrind does not count).
+# vdpa engines: ours = this module on /dev/vhost-vdpa-N; blkio = fio's
+# libblkio engine with libblkio_driver=virtio-blk-vhost-vdpa on the same
+# device. The daemon runs in the guest beside fio.
 # Within a repetition every engine runs each workload once, one after the
 # other, in an order that rotates from one repetition to the next. Prints
 # one line per run, then the median IOPS and the median fio CPU time per I/O
@@ -102,7 +109,8 @@ done
 case $target in
 nvme) optsets=${optsets:-plain,fixedbufs,hipri} engines=${engines:-ours,cmd,uring} ;;
 vfio) optsets=${optsets:-default} engines=${engines:-split,packed,blkio,vuring} ;;
-*) echo "bench-vm: --target $target: give nvme or vfio" >&2; exit 2 ;;
+vdpa) optsets=${optsets:-default} engines=${engines:-ours,blkio} ;;
+*) echo "bench-vm: --target $target: give nvme, vfio or vdpa" >&2; exit 2 ;;
 esac
 if [ -n "$callgrind" ] && ! [[ $callgrind =~ ^[1-9][0-9]*$ ]]; then
 	echo "bench-vm: --callgrind $callgrind: give a number of I/Os" >&2
@@ -161,6 +169,41 @@ if [ "$target" = vfio ]; then
 		exit 1
 	fi
 	dev="$vfn (vfio-pci), $blkdev ($kfn, virtio-blk)"
+elif [ "$target" = vdpa ]; then
+	for m in vduse vhost_vdpa; do
+		modprobe -d "$kdir" "$m" || { echo "bench-vm: modprobe -d $kdir $m failed" >&2; exit 1; }
+	done
+	udevadm settle >/dev/null 2>&1
+	vdpa_img=/tmp/bench-vdpa.img
+	truncate -s 256M "$vdpa_img"
+	qemu-storage-daemon --blockdev "driver=file,filename=$vdpa_img,node-name=n0" \
+		--export "type=vduse-blk,id=e0,node-name=n0,name=bench,writable=on,num-queues=1,queue-size=256" \
+		>/tmp/bench-vdpa-qsd.log 2>&1 &
+	vdpa_qsd=$!
+	trap 'vdpa dev del bench 2>/dev/null; kill $vdpa_qsd 2>/dev/null' EXIT
+	for _ in $(seq 100); do
+		[ -e /dev/vduse/bench ] && break
+		sleep 0.1
+	done
+	vdpa dev add name bench mgmtdev vduse >>/tmp/bench-vdpa-qsd.log 2>&1 ||
+		{ echo "bench-vm: vdpa dev add failed" >&2; cat /tmp/bench-vdpa-qsd.log >&2; exit 1; }
+	# With virtio_vdpa loaded too, the device may land there instead.
+	if [ "$(basename "$(readlink /sys/bus/vdpa/devices/bench/driver)")" = virtio_vdpa ]; then
+		echo bench >/sys/bus/vdpa/drivers/virtio_vdpa/unbind
+		echo bench >/sys/bus/vdpa/drivers/vhost_vdpa/bind
+	fi
+	vdpa_dev=
+	for _ in $(seq 100); do
+		node=$(ls -d /sys/bus/vdpa/devices/bench/vhost-vdpa-* 2>/dev/null | head -n1)
+		if [ -n "$node" ] && [ -e "/dev/${node##*/}" ]; then
+			vdpa_dev=/dev/${node##*/}
+			break
+		fi
+		sleep 0.1
+	done
+	[ -n "$vdpa_dev" ] || { echo "bench-vm: no /dev/vhost-vdpa-N for the VDUSE device" >&2; exit 1; }
+	dev="$vdpa_dev (VDUSE, qemu-storage-daemon vduse-blk, $vdpa_img on tmpfs)"
+	blkdev=
 else
 	ng=
 	for b in /sys/block/nvme*n*; do
@@ -199,6 +242,7 @@ optset_args() {
 	eventfd)
 		case ${2:-} in
 		split | packed | prev) echo --blk_wait_mode=eventfd ;;
+		ours) [ "$target" = vdpa ] && echo --blk_wait_mode=eventfd ;;
 		blkio) echo --libblkio_wait_mode=eventfd ;;
 		esac ;;
 	*) return 1 ;;
@@ -207,20 +251,25 @@ optset_args() {
 
 engine_args() {
 	case $1 in
-	ours) echo "--ioengine=external:$blk_module --filename=$ng" ;;
+	ours) echo "--ioengine=external:$blk_module --filename=${vdpa_dev:-$ng}" ;;
 	prev)
 		[ -n "$prev" ] || return 1
 		if [ "$target" = vfio ]; then
 			echo "--ioengine=external:$prev --filename=$(esc "$vfn")"
 		else
-			echo "--ioengine=external:$prev --filename=$ng"
+			echo "--ioengine=external:$prev --filename=${vdpa_dev:-$ng}"
 		fi ;;
 	cmd) echo "--ioengine=io_uring_cmd --cmd_type=nvme --filename=$ng" ;;
 	# The kernel's block device of the target: /dev/nvmeXnY, or the
 	# virtio-blk function's /dev/vdX.
 	uring | vuring) echo "--ioengine=io_uring --direct=1 --filename=$blk_device" ;;
 	split | packed) echo "--ioengine=external:$blk_module --filename=$(esc "$vfn") --blk_ring=$1" ;;
-	blkio) echo "--ioengine=libblkio --libblkio_driver=virtio-blk-vfio-pci --libblkio_path=/sys/bus/pci/devices/$vfn" ;;
+	blkio)
+		if [ "$target" = vdpa ]; then
+			echo "--ioengine=libblkio --libblkio_driver=virtio-blk-vhost-vdpa --libblkio_path=$vdpa_dev"
+		else
+			echo "--ioengine=libblkio --libblkio_driver=virtio-blk-vfio-pci --libblkio_path=/sys/bus/pci/devices/$vfn"
+		fi ;;
 	*) return 1 ;;
 	esac
 }
@@ -235,9 +284,16 @@ for o in "${os_list[@]}" "${cg_os_list[@]}"; do optset_args "$o" >/dev/null || {
 for e in "${en_list[@]}"; do engine_args "$e" >/dev/null || { echo "bench-vm: unknown engine $e" >&2; exit 2; }; done
 
 # Lay the namespace down once so reads find written blocks everywhere.
-"$blk_fio" --name=fill --ioengine=io_uring --direct=1 --filename="$blkdev" \
-	--rw=write --bs=1m --iodepth=4 >/dev/null 2>&1 ||
-	echo "bench-vm: filling $blkdev failed; reads may see unwritten blocks"
+if [ -n "$blkdev" ]; then
+	"$blk_fio" --name=fill --ioengine=io_uring --direct=1 --filename="$blkdev" \
+		--rw=write --bs=1m --iodepth=4 >/dev/null 2>&1 ||
+		echo "bench-vm: filling $blkdev failed; reads may see unwritten blocks"
+fi
+if [ "$target" = vdpa ]; then
+	"$blk_fio" --name=fill --thread=1 --ioengine="external:$blk_module" --filename="$vdpa_dev" \
+		--rw=write --bs=1m --iodepth=4 --size=256m >/dev/null 2>&1 ||
+		echo "bench-vm: filling $vdpa_dev failed; reads may see unwritten blocks"
+fi
 if [ "$target" = vfio ]; then
 	"$blk_fio" --name=fill --thread=1 --ioengine="external:$blk_module" --filename="$(esc "$vfn")" \
 		--rw=write --bs=1m --iodepth=4 --size=256m >/dev/null 2>&1 ||
@@ -434,12 +490,14 @@ errlog=$(mktemp)
 
 # One fio process per option set and repetition runs every workload with
 # every engine, one job after the other (stonewall): starting fio in the
-# emulated VM costs seconds, a job's set-up does not. On the vfio target
-# every job is a fio process of its own: fio's libblkio engine cannot run
-# a second job in a process, and every engine is measured the same way.
+# emulated VM costs seconds, a job's set-up does not. On the vfio and
+# vdpa targets every job is a fio process of its own: fio's libblkio engine
+# cannot run a second job in a process (on vhost-vdpa its second job's
+# blkio_start() fails and fio then crashes), and every engine is measured
+# the same way.
 run_group() {
 	local o=$1 rep=$2 w e i iops failed= n=${#en_list[@]} jobs=() job=() one=
-	[ "$target" = vfio ] && one=1
+	case $target in vfio | vdpa) one=1 ;; esac
 	: >"$errlog"
 	rm -f "$errlog".*.json
 	for w in "${wl_list[@]}"; do
