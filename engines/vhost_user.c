@@ -698,9 +698,6 @@ static int vu_map_mem(struct virtio_transport *t, const struct virtio_mem_region
 	return 0;
 }
 
-static int vu_map_mem(struct virtio_transport *t, const struct virtio_mem_region *r,
-		      uint64_t *dev_addr);
-
 /* Points stopped queue index at the parking region (see PARK_BYTES). */
 static int park_ring(struct virtio_transport *t, unsigned int index)
 {
