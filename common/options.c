@@ -645,7 +645,8 @@ const struct blk_option_doc blk_option_docs[] = {
 	{ "blk_queue_size",	BLK_KINDS_VIRTIO,	NULL },
 	{ "blk_trim_write_zeroes", BLK_KINDS_VIRTIO,	NULL },
 	{ "blk_stall_timeout",	BLK_KINDS_VIRTIO,
-	  "5 s once fio is stopping the job; the other queues of the device go on." },
+	  "5 s once fio is stopping the job; the other queues of the device go on. Wakeups "
+	  "that bring no completion (a device signalling without completing) do not reset it." },
 	{ "blk_reconnect",	1u << BLK_KIND_VHOST_USER,
 	  "Keeps the I/Os in flight, connects again (backing off), repeats the handshake (the same features, a disk at least as large), registers the memory and sets each queue up again with its requests resubmitted; the jobs sharing the connection reconnect once. At the job's end one line per outage: when, how long no I/O completed, how many requests were resubmitted. A back-end that does not return in time fails the I/Os as with 0." },
 	{ "blk_reconnect_inflight", 1u << BLK_KIND_VHOST_USER,
