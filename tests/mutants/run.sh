@@ -181,10 +181,17 @@ for suite in "${!batch_list[@]}"; do
 	list=${batch_list[$suite]}
 	mstart=$(date +%s)
 	log=$scratch/$suite-batch.log
-	# shellcheck disable=SC2086
-	(cd "$src" && env -u BLK_TEST_COUNTS BLK_TEST_BUILDS="$list" \
-		timeout --kill-after=10 2400 "$src"/${suite_cmd[$suite]}) >"$log" 2>&1
-	rc=$?
+	for attempt in 1 2; do
+		# shellcheck disable=SC2086
+		(cd "$src" && env -u BLK_TEST_COUNTS BLK_TEST_BUILDS="$list" \
+			timeout --kill-after=10 2400 "$src"/${suite_cmd[$suite]}) >"$log" 2>&1
+		rc=$?
+		# 125: the VM did not finish (an emulated guest that crashed or
+		# hung): no verdict on any module, so the batch boots once more.
+		[ $rc -eq 125 ] && [ $attempt -eq 1 ] || break
+		echo "-- $suite: the VM did not finish (exit 125); booting it once more"
+		mv "$log" "$scratch/$suite-batch.unfinished.log"
+	done
 	took=$(( $(date +%s) - mstart ))
 	echo "-- $suite ran $(wc -l <"$list") mutant modules in one boot in ${took}s"
 	while IFS=$'\t' read -r name dir case; do
