@@ -122,6 +122,7 @@ struct vblk_thread {
 	struct io_u **queued;		/* since the last commit, for issue times */
 	unsigned int nr_queued;
 	bool republish;			/* completion added flushes */
+	bool mem_held;			/* the device may still have the ring and buffers */
 	struct vblk_io *flush_wait;	/* writefua writes whose flush awaits room */
 
 	/*

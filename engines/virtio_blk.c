@@ -252,10 +252,10 @@ int virtio_blk_post_init(struct thread_data *td)
 /*
  * Stops the queue and withdraws the ring and fio's buffers from the
  * device: once unmapped, their addresses may come back for another
- * thread's memory. Returns false when they may still be registered, so
- * they must stay mapped too.
+ * thread's memory. Sets vt->mem_held when they may still be registered,
+ * so they must stay mapped too.
  */
-static bool stop_queue(struct vblk_thread *vt)
+static void stop_queue(struct vblk_thread *vt)
 {
 	struct virtio_transport *t = vt->dev->t;
 	bool gone = virtio_dev_gone(vt->dev) != VIRTIO_DEV_LIVE;
@@ -291,26 +291,26 @@ static bool stop_queue(struct vblk_thread *vt)
 	 */
 	if (vt->vq_attached && vt->ops->forget_vq)
 		vt->ops->forget_vq(t, vt->qidx);
+	if (!withdrawn)
+		vt->mem_held = true;
 	vt->vq_attached = vt->vq_started = vt->io_mapped = vt->ring_mapped = false;
 	virtio_dev_unlock(vt->dev);
-	return withdrawn;
 }
 
 void virtio_blk_cleanup(struct thread_data *td)
 {
 	struct vblk_thread *vt = vblk_of(td);
-	bool withdrawn = true;
 
 	if (!vt)
 		return;
 	if (vt->vq_attached || vt->vq_started || vt->io_mapped || vt->ring_mapped)
-		withdrawn = stop_queue(vt);
+		stop_queue(vt);
 	vblk_reconnect_exit(td, vt);
 	if (vt->has_queue)
 		virtio_dev_put(vt->dev, vt->qidx);
 	if (vt->io_region.fd >= 0)
 		close(vt->io_region.fd);
-	if (!withdrawn) {
+	if (vt->mem_held) {
 		/*
 		 * The device may keep both regions as long as the connection
 		 * lasts, which other jobs may prolong: the memory stays mapped
