@@ -1206,7 +1206,16 @@ int submit_pending(struct thread_data *td, struct nvme_thread *nt, unsigned int 
 		 * otherwise).
 		 */
 		if (nt->sqpoll) {
+			/*
+			 * Once the tail is published every SQE up to it is the
+			 * SQ thread's. io_uring_submit() returns the entries
+			 * the thread has not taken yet, which is none when it
+			 * took them before liburing read its head back:
+			 * counting that would retry for ever.
+			 */
 			ret = io_uring_submit(&nt->ring);
+			if (ret >= 0)
+				ret = (int)nt->sqes_pending;
 		} else {
 			struct io_uring_sq *sq = &nt->ring.sq;
 

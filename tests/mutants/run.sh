@@ -165,6 +165,9 @@ open(p, "w").write(s.replace(a, b))' "$src/$file" "$find" "$replace"
 		mkdir -p "$stash/$name/.libs"
 		cp "$build/.libs/libblkengine.so" "$stash/$name/.libs/"
 		cp "$build/.fio-src" "$stash/$name/"
+		# The helpers a suite preloads into fio belong to the build too.
+		mkdir -p "$stash/$name/tests/preload/.libs"
+		cp "$build"/tests/preload/.libs/*.so "$stash/$name/tests/preload/.libs/"
 		printf '%s\t%s\t%s\n' "$name" "$stash/$name" "$case" >>"$stash/$suite.list"
 		batch_list[$suite]=$stash/$suite.list
 	else
