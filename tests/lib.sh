@@ -204,8 +204,52 @@ strace_detach() {
 run_fio() {
 	local __var=$1 __out __rc
 	shift
-	__out=$(timeout --kill-after=10 "${BLK_FIO_TIMEOUT:-120}" "$blk_fio" "$@" 2>&1)
+	__out=$(run_bounded "${BLK_FIO_TIMEOUT:-120}" "$blk_fio" "$@" 2>&1)
 	__rc=$?
 	printf -v "$__var" '%s' "$__out"
 	return $__rc
+}
+
+# run_bounded SECS COMMAND...: COMMAND under timeout(1), SIGTERM after SECS
+# and SIGKILL 10 s later (exit status 124 or 137), its standard input
+# /dev/null. A second before the SIGTERM, what every thread of a command
+# still running is doing goes to stdout (t_where_stuck): a case that hangs
+# says where.
+run_bounded() {
+	local secs=$1 tpid spid done rc
+	shift
+	timeout --kill-after=10 "$secs" "$@" </dev/null &
+	tpid=$!
+	sleep $((secs > 2 ? secs - 1 : 1)) &
+	spid=$!
+	wait -n -p done "$tpid" "$spid"
+	rc=$?
+	if [ "$done" = "$spid" ]; then
+		t_where_stuck "$tpid"
+		wait "$tpid"
+		return
+	fi
+	kill "$spid" 2>/dev/null
+	wait "$spid" 2>/dev/null
+	return $rc
+}
+
+# t_where_stuck PID: the processes under PID, each thread's state, wait
+# channel, system call and kernel stack, and the user-space stacks when gdb
+# is installed.
+t_where_stuck() {
+	local pid t
+	for pid in $(pgrep -P "$1"); do
+		echo "t_where_stuck: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-160)"
+		for t in /proc/"$pid"/task/*; do
+			echo "t_where_stuck:   thread ${t##*/} ($(cat "$t/comm" 2>/dev/null)):" \
+				"$(awk '{ print $3 }' "$t/stat" 2>/dev/null), wchan $(cat "$t/wchan" 2>/dev/null)," \
+				"syscall $(cat "$t/syscall" 2>/dev/null | cut -d' ' -f1-4)"
+			sed 's/^/t_where_stuck:     /' "$t/stack" 2>/dev/null | head -n 8
+		done
+		if command -v gdb >/dev/null; then
+			timeout 30 gdb -q -batch -p "$pid" -ex 'thread apply all bt 12' 2>/dev/null |
+				grep -E '^(Thread|#)' | sed 's/^/t_where_stuck:   /' | head -n 80
+		fi
+	done
 }
