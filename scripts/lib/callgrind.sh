@@ -1,5 +1,12 @@
 # Instructions per I/O with valgrind's callgrind. Source it.
 #
+# Every run binds symbols at load (LD_BIND_NOW=1): lazily bound, a module's
+# calls into fio and its libraries are resolved by the first job that makes
+# them, in that job's thread, so with several jobs in one process the
+# first job of an external engine counted thousands of instructions the
+# others did not, and a difference of two such jobs came out lower than
+# the I/O costs (about 17 instructions per I/O at 1,000 I/Os).
+#
 # callgrind_totals N DIR FIO-COMMAND...: runs the fio command (one job,
 # thread=1, without --number_ios) under callgrind for N and for 3N I/Os and
 # prints the user-space instructions of the job's thread in each ("T1 T3"):
@@ -15,7 +22,7 @@ callgrind_totals() {
 	shift 2
 	for k in 1 3; do
 		rm -f "$dir/cg.$k" "$dir/cg.$k".*
-		if ! valgrind --tool=callgrind --separate-threads=yes --dump-after=close_ioengine \
+		if ! LD_BIND_NOW=1 valgrind --tool=callgrind --separate-threads=yes --dump-after=close_ioengine \
 			--callgrind-out-file="$dir/cg.$k" "$@" --number_ios=$((k * n)) >"$dir/log" 2>&1; then
 			tail -n 5 "$dir/log" | sed 's/^/    | /' >&2
 			return 1
@@ -63,7 +70,7 @@ callgrind_jobs() {
 	local dir=$1 f
 	shift
 	rm -f "$dir"/cg.out*
-	valgrind --tool=callgrind --separate-threads=yes --dump-after=close_ioengine \
+	LD_BIND_NOW=1 valgrind --tool=callgrind --separate-threads=yes --dump-after=close_ioengine \
 		--callgrind-out-file="$dir/cg.out" "$@" >"$dir/log" 2>&1 || return 1
 	for f in "$dir"/cg.out.*-*; do
 		[ -e "$f" ] || continue

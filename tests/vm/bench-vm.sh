@@ -40,6 +40,10 @@
 #   --passes P         callgrind: count everything P times (default 2) and
 #                      say whether the counts repeated exactly
 #   --and-iops         with --callgrind: the timed runs too, in the same boot
+#   --keep-callgrind DIR
+#                      with --callgrind: keep the last pass's dump of every
+#                      job's thread in DIR on the host, named after the job
+#                      (W.O.E.K.cg, K = 1 or 3), for scripts/cg-per-io
 #
 # NVMe option sets, the same options for every engine (fio 3.33's
 # io_uring_cmd takes all of them): plain = registerfiles=1, fixedbufs =
@@ -85,6 +89,7 @@ kdir=
 callgrind=
 passes=2
 and_iops=
+keep_cg=
 args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -102,6 +107,7 @@ while [ $# -gt 0 ]; do
 	--callgrind) callgrind=$2; shift 2 ;;
 	--passes) passes=$2; shift 2 ;;
 	--and-iops) and_iops=1; shift ;;
+	--keep-callgrind) keep_cg=$2; shift 2 ;;
 	*) echo "bench-vm: unknown option '$1' (see the comment at the top of $0)" >&2; exit 2 ;;
 	esac
 done
@@ -118,6 +124,19 @@ if [ -n "$callgrind" ] && ! [[ $callgrind =~ ^[1-9][0-9]*$ ]]; then
 fi
 if ! [[ $passes =~ ^[1-9][0-9]*$ ]]; then
 	echo "bench-vm: --passes $passes: give a number of passes (1 or more)" >&2
+	exit 2
+fi
+if [ -n "$keep_cg" ]; then
+	# The guest writes them where vm-run collects them ($BLK_VM_KEEP).
+	if [ -n "${BLK_IN_VM:-}" ]; then
+		keep_cg=/run/blkvm/keep
+	else
+		keep_cg=$(realpath -m "$keep_cg")
+		export BLK_VM_KEEP=$keep_cg
+	fi
+fi
+if [ -n "$keep_cg" ] && [ -z "$callgrind" ]; then
+	echo "bench-vm: --keep-callgrind goes with --callgrind N" >&2
 	exit 2
 fi
 if [ -n "$and_iops" ] && [ -z "$callgrind" ]; then
@@ -382,6 +401,7 @@ callgrind_pass() {
 		keys+=("$w - null")
 	done
 	mapfile -t totals < <(callgrind_jobs "$dir" "$blk_fio" "${cg_common[@]}" "${jobs[@]}")
+	[ -n "$keep_cg" ] && keep_dumps "$dir" "${jobs[@]}"
 	if [ ${#totals[@]} -ne $((1 + 2 * ${#keys[@]})) ] || grep -qE "error=|fio: pid=|blkengine: .*(refused|cannot)" "$dir/log"; then
 		cg_failed "${#totals[@]}" "$dir/log"
 		for i in "${!keys[@]}"; do echo "${keys[$i]} err"; done
@@ -414,6 +434,24 @@ callgrind_pass() {
 			echo "$t err"
 		fi
 	done
+}
+
+# keep_dumps DIR FIO-JOB-ARGS...: copies each job thread's dump of the
+# last callgrind_jobs run to $keep_cg under the job's name (the dumps are
+# numbered in job order).
+keep_dumps() {
+	local dir=$1 a names=() i=0 f
+	shift
+	for a; do
+		[[ $a == --name=* ]] && names+=("${a#--name=}")
+	done
+	mkdir -p "$keep_cg"
+	while read -r f; do
+		[ $i -lt ${#names[@]} ] && cp "$f" "$keep_cg/${names[$i]}.cg"
+		i=$((i + 1))
+	done < <(for f in "$dir"/cg.out.*-*; do
+		[ -e "$f" ] && printf '%s %s\n' "$(awk -F'[.-]' '{ print $(NF - 1) }' <<<"${f##*/}")" "$f"
+	done | sort -n | awk '{ print $2 }')
 }
 
 # cg_failed COUNTS LOG: why a callgrind run gave no counts.
