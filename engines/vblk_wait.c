@@ -237,25 +237,38 @@ static bool stalled(struct thread_data *td, struct vblk_thread *vt, int64_t now,
 	return true;
 }
 
-int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int min,
-		   unsigned int max, const struct timespec *t)
+/* What every getevents() does last, with the events it collected. */
+static inline __attribute__((always_inline)) int events_done(struct vblk_thread *vt, bool armed)
+{
+	/* Polling, or done waiting: the device need not signal until asked again. */
+	if (vt->poll || armed)
+		virtq_disarm(&vt->vq);
+	if (vt->batch_kicks)
+		vt->refill = vt->nr_events;
+	if (vblk_reconnect_on(vt))
+		vblk_reconnect_completed(vt);
+	return (int)vt->nr_events;
+}
+
+/*
+ * The rest of vblk_getevents(): whatever the used ring did not hold
+ * already. reap: whether to look at the used ring before waiting (no
+ * when the caller just did, or at QD1, where the I/O was kicked just
+ * before).
+ */
+static __attribute__((noinline)) int wait_for_events(struct thread_data *td,
+						      struct vblk_thread *vt, unsigned int min,
+						      unsigned int max, const struct timespec *t,
+						      bool reap)
 {
 	int64_t deadline = 0;
 	unsigned int spins = 0;
 	int64_t spin_end = 0, stall_start = 0, now;
 	unsigned int stall_seen = 0;
 	bool armed = false, spin_over = false, spun = false, timed_out = false;
-	bool reap = !vt->wait_in_queue || !min;
 	int64_t wait_start = 0, clock = 0;
 	int ret;
 
-	vt->nr_events = 0;
-	vt->refill = 0;
-	if (vt->kick_pending) {
-		ret = vblk_kick(vt);
-		if (ret)
-			return ret;
-	}
 	if (t)
 		deadline = now_ns() + (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
 
@@ -363,15 +376,35 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 		if (!vt->broken && (vblk_reconnect_on(vt) || virtio_dev_gone(vt->dev)))
 			follow_device(td, vt);
 	}
-	/* Polling, or done waiting: the device need not signal until asked again. */
-	if (vt->poll || armed)
-		virtq_disarm(&vt->vq);
 	/* Armed: the wait went on to sleep (or tried to). */
 	if (vt->adaptive && armed)
 		adapt_spin(vt, now_ns() - wait_start);
-	if (vt->batch_kicks)
-		vt->refill = vt->nr_events;
-	if (vblk_reconnect_on(vt))
-		vblk_reconnect_completed(vt);
-	return (int)vt->nr_events;
+	return events_done(vt, armed);
+}
+
+/*
+ * Completions the used ring holds already, the common case with a deep
+ * queue, are taken here without the wait's state: wait_for_events() has
+ * the rest.
+ */
+int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int min,
+		   unsigned int max, const struct timespec *t)
+{
+	int ret;
+
+	vt->nr_events = 0;
+	vt->refill = 0;
+	if (vt->kick_pending) {
+		ret = vblk_kick(vt);
+		if (ret)
+			return ret;
+	}
+	if (vt->wait_in_queue && min)
+		return wait_for_events(td, vt, min, max, t, false);
+	ret = vblk_reap(td, vt, max);
+	if (ret && !vt->broken)
+		return ret;
+	if (!vt->broken && (vt->nr_events >= min || vt->nr_events == max))
+		return events_done(vt, false);
+	return wait_for_events(td, vt, min, max, t, false);
 }

@@ -104,16 +104,6 @@ static inline void fill_desc(struct vring_desc *d, const struct virtq_seg *s, ui
 	d->flags = htole16(flags | (s->device_writes ? VRING_DESC_F_WRITE : 0));
 }
 
-/* Puts head on the avail ring; the device sees it at the next publish. */
-static inline void push_avail(struct virtq *vq, uint16_t head, uint16_t chain_len, void *cookie)
-{
-	vq->chain_len[head] = chain_len;
-	vq->cookie[head] = cookie;
-	vq->avail_pos[head] = vq->avail_idx;
-	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = htole16(head);
-	vq->avail_idx++;
-}
-
 int virtq_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int n,
 		    void *cookie)
 {
@@ -136,7 +126,7 @@ int virtq_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int
 	}
 	vq->free_head = idx;
 	vq->num_free -= n;
-	push_avail(vq, head, n, cookie);
+	virtq_push_avail(vq, head, n, cookie);
 	return head;
 }
 
@@ -153,28 +143,6 @@ int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t tabl
 	for (i = 0; i < n; i++)
 		virtq_table_set(vq, table, i, n, segs[i].addr, segs[i].len, segs[i].device_writes);
 	return virtq_add_table(vq, table_addr, n, cookie);
-}
-
-int virtq_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n, void *cookie)
-{
-	uint16_t head = vq->free_head;
-	struct vring_desc *d;
-
-	if (vq->packed)
-		return virtq_packed_add_table(vq, table_addr, n, cookie);
-	if (!n)
-		return -EINVAL;
-	if (!vq->num_free)
-		return -ENOSPC;
-
-	d = &vq->desc[head];
-	vq->free_head = vq->next[head];
-	vq->num_free--;
-	d->addr = htole64(table_addr);
-	d->len = htole32(n * sizeof(struct vring_desc));
-	d->flags = htole16(VRING_DESC_F_INDIRECT);
-	push_avail(vq, head, 1, cookie);
-	return head;
 }
 
 void virtq_publish(struct virtq *vq)
@@ -225,71 +193,23 @@ bool virtq_kick_needed(struct virtq *vq)
 	return kick;
 }
 
-/* used->idx as the device last wrote it. */
-static inline uint16_t load_used_idx(struct virtq *vq)
-{
-	/*
-	 * Acquire: the used ring entries and the buffers they describe
-	 * (status bytes, read data) must be read after the index that
-	 * announces them, never from before the device wrote them.
-	 */
-	return le16toh(__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE));
-}
-
 bool virtq_has_used(struct virtq *vq)
 {
 	if (vq->packed)
 		return virtq_packed_has_used(vq);
 	if (vq->used_seen != vq->last_used)
 		return true;
-	vq->used_seen = load_used_idx(vq);
+	vq->used_seen = virtq_load_used_idx(vq);
 	return vq->used_seen != vq->last_used;
 }
 
-static void free_chain(struct virtq *vq, uint16_t head)
+int virtq_get_used_other(struct virtq *vq, void **cookie, uint32_t *len)
 {
-	uint16_t n = vq->chain_len[head], last = head, i;
-
-	/* Direct chains were linked with next; walk to their last descriptor. */
-	for (i = 1; i < n; i++)
-		last = vq->next[last];
-	vq->next[last] = vq->free_head;
-	vq->free_head = head;
-	vq->num_free += n;
-	vq->chain_len[head] = 0;
-}
-
-int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len)
-{
-	struct vring_used_elem *e;
-	uint32_t id;
-
 	if (vq->packed)
 		return virtq_packed_get_used(vq, cookie, len);
-	if (vq->broken)
-		return -EIO;
-	if (vq->used_seen == vq->last_used) {
-		vq->used_seen = load_used_idx(vq);
-		if (vq->used_seen == vq->last_used)
-			return 0;
-		/* The device cannot return more than was ever in flight. */
-		if ((uint16_t)(vq->used_seen - vq->last_used) > vq->num) {
-			vq->broken = true;
-			return -EIO;
-		}
-	}
-
-	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
-	id = le32toh(e->id);
-	if (id >= vq->num || !vq->chain_len[id] || !virtq_published(vq, (uint16_t)id)) {
-		vq->broken = true;
-		return -EIO;
-	}
-	*len = le32toh(e->len);
-	*cookie = vq->cookie[id];
-	free_chain(vq, (uint16_t)id);
-	vq->last_used++;
-	return 1;
+	/* The split ring: broken now, or already before. */
+	vq->broken = true;
+	return -EIO;
 }
 
 bool virtq_arm(struct virtq *vq, uint16_t after)

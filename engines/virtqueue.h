@@ -14,6 +14,7 @@
 #ifndef BLK_VIRTQUEUE_H
 #define BLK_VIRTQUEUE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -134,12 +135,47 @@ int virtq_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int
 int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t table_addr,
 		       const struct virtq_seg *segs, unsigned int n, void *cookie);
 
+/* Puts head on the split avail ring; the device sees it at the next publish. */
+static inline void virtq_push_avail(struct virtq *vq, uint16_t head, uint16_t chain_len,
+				    void *cookie)
+{
+	vq->chain_len[head] = chain_len;
+	vq->cookie[head] = cookie;
+	vq->avail_pos[head] = vq->avail_idx;
+	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = htole16(head);
+	vq->avail_idx++;
+}
+
+int virtq_packed_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n, void *cookie);
+
 /*
  * Adds one request whose indirect table of n descriptors, at device
  * address table_addr, the caller has filled already. Returns the head
- * index, -ENOSPC or -EINVAL.
+ * index, -ENOSPC or -EINVAL. Inline, as virtq_get_used(): the split ring's
+ * path runs once per request, and a call costs it a good part again.
  */
-int virtq_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n, void *cookie);
+static inline int virtq_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n,
+				  void *cookie)
+{
+	uint16_t head = vq->free_head;
+	struct vring_desc *d;
+
+	if (vq->packed)
+		return virtq_packed_add_table(vq, table_addr, n, cookie);
+	if (!n)
+		return -EINVAL;
+	if (!vq->num_free)
+		return -ENOSPC;
+
+	d = &vq->desc[head];
+	vq->free_head = vq->next[head];
+	vq->num_free--;
+	d->addr = htole64(table_addr);
+	d->len = htole32(n * sizeof(struct vring_desc));
+	d->flags = htole16(VRING_DESC_F_INDIRECT);
+	virtq_push_avail(vq, head, 1, cookie);
+	return head;
+}
 
 /*
  * Writes entry i of an indirect table of n entries in the ring's layout
@@ -178,12 +214,72 @@ void virtq_publish(struct virtq *vq);
 bool virtq_kick_needed(struct virtq *vq);
 
 /*
+ * Whether the entry added at head (split) or with buffer id head (packed)
+ * was added before the last publish, so the device may have it.
+ */
+static inline bool virtq_published(const struct virtq *vq, uint16_t head)
+{
+	uint16_t unpublished = vq->avail_idx - vq->published_idx;
+
+	return (uint16_t)(vq->avail_pos[head] - vq->published_idx) >= unpublished;
+}
+
+/* used->idx as the device last wrote it. */
+static inline uint16_t virtq_load_used_idx(struct virtq *vq)
+{
+	/*
+	 * Acquire: the used ring entries and the buffers they describe
+	 * (status bytes, read data) must be read after the index that
+	 * announces them, never from before the device wrote them.
+	 */
+	return le16toh(__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE));
+}
+
+/* virtq_get_used() off the split ring's way: a packed or broken ring. */
+int virtq_get_used_other(struct virtq *vq, void **cookie, uint32_t *len);
+
+/*
  * Consumes one used entry. Returns 1 with *cookie and *len set, 0 when the
  * device has returned nothing more, -EIO when the device returned an index
  * that is not in flight or not yet published, or moved used->idx
  * impossibly (the ring is then broken for good).
  */
-int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len);
+static inline int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len)
+{
+	const struct vring_used_elem *e;
+	uint16_t n, last;
+	uint32_t id;
+
+	if (vq->packed || vq->broken)
+		return virtq_get_used_other(vq, cookie, len);
+	if (vq->used_seen == vq->last_used) {
+		vq->used_seen = virtq_load_used_idx(vq);
+		if (vq->used_seen == vq->last_used)
+			return 0;
+		/* The device cannot return more than was ever in flight. */
+		if ((uint16_t)(vq->used_seen - vq->last_used) > vq->num)
+			return virtq_get_used_other(vq, cookie, len);
+	}
+
+	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
+	id = le32toh(e->id);
+	if (id >= vq->num || !vq->chain_len[id] || !virtq_published(vq, (uint16_t)id))
+		return virtq_get_used_other(vq, cookie, len);
+	*len = le32toh(e->len);
+	*cookie = vq->cookie[id];
+
+	/* Its descriptors back on the free list; a direct chain is linked with next. */
+	n = vq->chain_len[id];
+	last = (uint16_t)id;
+	while (--n)
+		last = vq->next[last];
+	vq->next[last] = vq->free_head;
+	vq->free_head = (uint16_t)id;
+	vq->num_free += vq->chain_len[id];
+	vq->chain_len[id] = 0;
+	vq->last_used++;
+	return 1;
+}
 
 /* Whether the device has returned entries not consumed yet. */
 bool virtq_has_used(struct virtq *vq);

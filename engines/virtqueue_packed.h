@@ -8,23 +8,11 @@
 
 #include "virtqueue.h"
 
-/*
- * Whether the entry added at head (split) or with buffer id head (packed)
- * was added before the last publish, so the device may have it.
- */
-static inline bool virtq_published(const struct virtq *vq, uint16_t head)
-{
-	uint16_t unpublished = vq->avail_idx - vq->published_idx;
-
-	return (uint16_t)(vq->avail_pos[head] - vq->published_idx) >= unpublished;
-}
-
 void virtq_packed_layout(uint16_t num, struct virtq_layout *l);
 void virtq_packed_init(struct virtq *vq, void *ring, const struct virtq_layout *l,
 		       bool lap0);
 int virtq_packed_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int n,
 			   void *cookie);
-int virtq_packed_add_table(struct virtq *vq, uint64_t table_addr, unsigned int n, void *cookie);
 void virtq_packed_publish(struct virtq *vq);
 bool virtq_packed_kick_needed(struct virtq *vq);
 bool virtq_packed_has_used(struct virtq *vq);
