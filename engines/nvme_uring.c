@@ -1189,23 +1189,17 @@ static int commit_make_room(struct thread_data *td, struct nvme_thread *nt)
 }
 
 /*
- * Hands the queued SQEs to the kernel. wait_nr > 0 also waits in the same
- * enter until that many completions are posted (the QD1 path); an SQPOLL
- * thread submits without any enter and is never asked to wait here.
+ * submit_pending() past its first enter: an SQPOLL ring, an enter that
+ * took fewer SQEs than queued, or failed. ret is that first enter's
+ * result, or none (have_ret false).
  */
-static inline __attribute__((always_inline))
-int submit_pending(struct thread_data *td, struct nvme_thread *nt, unsigned int wait_nr)
+static __attribute__((noinline)) int submit_rest(struct thread_data *td, struct nvme_thread *nt,
+						 unsigned int wait_nr, int ret, bool have_ret)
 {
-	int ret;
-
 	while (nt->sqes_pending) {
-		/*
-		 * Asking for events on the submitting enter posts the
-		 * completions already waiting, so getevents() often finds
-		 * them without entering again (DEFER_TASKRUN posts none
-		 * otherwise).
-		 */
-		if (nt->sqpoll) {
+		if (have_ret) {
+			have_ret = false;
+		} else if (nt->sqpoll) {
 			/*
 			 * Once the tail is published every SQE up to it is the
 			 * SQ thread's. io_uring_submit() returns the entries
@@ -1243,6 +1237,38 @@ int submit_pending(struct thread_data *td, struct nvme_thread *nt, unsigned int 
 		td_verror(td, -ret, "io_uring_submit");
 		return ret;
 	}
+	return 0;
+}
+
+/*
+ * Hands the queued SQEs to the kernel. wait_nr > 0 also waits in the same
+ * enter until that many completions are posted (the QD1 path); an SQPOLL
+ * thread submits without any enter and is never asked to wait here. The
+ * common case, one enter that takes them all, is inline; submit_rest()
+ * has the others.
+ */
+static inline __attribute__((always_inline))
+int submit_pending(struct thread_data *td, struct nvme_thread *nt, unsigned int wait_nr)
+{
+	struct io_uring_sq *sq = &nt->ring.sq;
+	int ret;
+
+	if (nt->sqpoll || !nt->sqes_pending)
+		return submit_rest(td, nt, wait_nr, 0, false);
+	/*
+	 * Asking for events on the submitting enter posts the completions
+	 * already waiting, so getevents() often finds them without entering
+	 * again (DEFER_TASKRUN posts none otherwise). The slots up to the
+	 * tail are the kernel's; the enter orders the store.
+	 */
+	sq->sqe_head = sq->sqe_tail;
+	*sq->ktail = sq->sqe_tail;
+	ret = io_uring_enter(nt->enter_fd, nt->sqes_pending, wait_nr,
+			     IORING_ENTER_GETEVENTS | nt->enter_flags, NULL);
+	if (ret != (int)nt->sqes_pending)
+		return submit_rest(td, nt, wait_nr, ret, true);
+	nt->inflight += (unsigned int)ret;
+	nt->sqes_pending = 0;
 	return 0;
 }
 
