@@ -252,20 +252,19 @@ static inline __attribute__((always_inline)) int events_done(struct vblk_thread 
 
 /*
  * The rest of vblk_getevents(): whatever the used ring did not hold
- * already. reap: whether to look at the used ring before waiting (no
- * when the caller just did, or at QD1, where the I/O was kicked just
- * before).
+ * already. Its first round does not look at the used ring again: the
+ * caller just did, or, at QD1, kicked the I/O just before.
  */
 static __attribute__((noinline)) int wait_for_events(struct thread_data *td,
 						      struct vblk_thread *vt, unsigned int min,
-						      unsigned int max, const struct timespec *t,
-						      bool reap)
+						      unsigned int max, const struct timespec *t)
 {
 	int64_t deadline = 0;
 	unsigned int spins = 0;
 	int64_t spin_end = 0, stall_start = 0, now;
 	unsigned int stall_seen = 0;
 	bool armed = false, spin_over = false, spun = false, timed_out = false;
+	bool reap = false;
 	int64_t wait_start = 0, clock = 0;
 	int ret;
 
@@ -400,11 +399,11 @@ int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int 
 			return ret;
 	}
 	if (vt->wait_in_queue && min)
-		return wait_for_events(td, vt, min, max, t, false);
+		return wait_for_events(td, vt, min, max, t);
 	ret = vblk_reap(td, vt, max);
 	if (ret && !vt->broken)
 		return ret;
 	if (!vt->broken && (vt->nr_events >= min || vt->nr_events == max))
 		return events_done(vt, false);
-	return wait_for_events(td, vt, min, max, t, false);
+	return wait_for_events(td, vt, min, max, t);
 }
