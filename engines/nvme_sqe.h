@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * nvme-passthru-uring: the NVMe commands of an io_u, written into its SQE
+ * slots. A read or write of one command is rewritten in place from a
+ * template (nvme_queue_fast_rw); every other I/O is built whole.
+ */
+#ifndef BLK_NVME_SQE_H
+#define BLK_NVME_SQE_H
+
+#include <stdint.h>
+
+#include "nvme_thread.h"
+
+/*
+ * force_async, cmdprio and the write-mix seed: what the job adds to its
+ * SQEs. Returns 0 or -EINVAL after logging the option at fault.
+ */
+int nvme_sqe_extras_init(struct thread_data *td, struct nvme_thread *nt);
+
+/* Points one SQE at the device; the NVMe command is filled after. */
+struct nvme_uring_cmd *nvme_sqe_start(struct nvme_thread *nt, struct io_uring_sqe *sqe,
+				      const struct nvme_target *t, uint64_t user_data);
+/* A data command's buffer: registered when it can be, vectored when asked. */
+void nvme_sqe_data(struct nvme_thread *nt, struct io_uring_sqe *sqe, struct nvme_uring_cmd *cmd,
+		   struct iovec *iov, const struct nvme_req *req);
+/* The protection information fields of a read or write on target t. */
+void nvme_fill_pi(const struct nvme_target *t, const struct blk_options *o,
+		  struct blk_nvme_rw *rw);
+
+/* Sets t->fast_rw and t's read and write templates. */
+void nvme_prepare_fast_rw(struct thread_data *td, struct nvme_target *t);
+void nvme_prep_fast_slot(struct nvme_thread *nt, struct nvme_req *req,
+			 const struct nvme_target *t, struct io_uring_sqe *sqe);
+
+/*
+ * The commands of a read or write (max_xfer bytes each), and of a trim or
+ * flush: 0, or -errno once the commands already written (req->io.pending
+ * of them) are made no-ops the kernel completes.
+ */
+int nvme_queue_rw(struct thread_data *td, struct nvme_thread *nt, struct nvme_req *req,
+		  uint32_t tag);
+int nvme_queue_one(struct thread_data *td, struct nvme_thread *nt, struct nvme_req *req,
+		   uint32_t tag);
+/* nvme_sqe_extras_init()'s choices, written into the io_u's first n SQEs. */
+void nvme_apply_sqe_extras(struct thread_data *td, struct nvme_thread *nt,
+			   struct nvme_req *req, struct io_u *io_u, unsigned int n);
+
+/*
+ * A read or write that fits one command, from the target's template:
+ * -EINVAL, with nothing taken, when it is not whole blocks inside the
+ * namespace (the general path then fails it the same way).
+ */
+static inline __attribute__((always_inline))
+int nvme_queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
+		       struct io_u *io_u, const struct nvme_target *t)
+{
+	const struct nvme_uring_cmd *tmpl = &t->rw_template[io_u->ddir];
+	uint64_t off = io_u->offset, len = io_u->xfer_buflen, slba, nlb;
+	struct io_uring_sqe *sqe;
+	struct nvme_uring_cmd *cmd;
+
+	if (!blk_nvme_lba_exact(&t->lba, off, &slba) || !blk_nvme_lba_exact(&t->lba, len, &nlb) ||
+	    !len || off > t->geom.capacity || len > t->geom.capacity - off)
+		return -EINVAL;
+	sqe = take_slot(nt, slot_of(nt, req->tag, 0));
+	cmd = (struct nvme_uring_cmd *)sqe->cmd;
+	if (req->prep_t != t)
+		nvme_prep_fast_slot(nt, req, t, sqe);
+	cmd->opcode = tmpl->opcode;
+	cmd->cdw10 = (uint32_t)slba;
+	cmd->cdw11 = (uint32_t)(slba >> 32);
+	/* The template is for one block: NLB - 1 is 0 there. */
+	cmd->cdw12 = tmpl->cdw12 | (uint32_t)(nlb - 1);
+	if (nt->vectored) {
+		req->iov[0].iov_base = io_u->xfer_buf;
+		req->iov[0].iov_len = len;
+	} else {
+		cmd->addr = (uintptr_t)io_u->xfer_buf;
+		cmd->data_len = (uint32_t)len;
+	}
+	if (nt->fixed) {
+		uintptr_t addr = (uintptr_t)io_u->xfer_buf, buf = (uintptr_t)io_u->buf;
+		uint64_t piece;
+
+		if (addr >= buf && fixed_piece_of(nt, addr - buf, (uint32_t)len, &piece)) {
+			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+			sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + piece);
+		} else {
+			sqe->uring_cmd_flags = 0;
+		}
+	}
+	nt->sqes_pending++;
+	return 0;
+}
+
+
+#endif
