@@ -234,9 +234,10 @@ run_bounded() {
 	return $rc
 }
 
-# t_where_stuck PID: the processes under PID, each thread's state, wait
-# channel, system call and kernel stack, and the user-space stacks when gdb
-# is installed.
+# t_where_stuck PID: every process under PID (fio, and the processes of
+# its jobs when they are not threads), each thread's state, wait channel,
+# system call and kernel stack, and the user-space stacks when gdb is
+# installed.
 t_where_stuck() {
 	local pid t
 	for pid in $(pgrep -P "$1"); do
@@ -251,5 +252,6 @@ t_where_stuck() {
 			timeout 30 gdb -q -batch -p "$pid" -ex 'thread apply all bt 12' 2>/dev/null |
 				grep -E '^(Thread|#)' | sed 's/^/t_where_stuck:   /' | head -n 80
 		fi
+		t_where_stuck "$pid"
 	done
 }

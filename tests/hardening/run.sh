@@ -184,6 +184,31 @@ fi
 stop_fake
 fi
 
+# ------------------------------------------------ a run past its bound says where it waits
+# Every fio run of the suites is bounded (run_fio); a second before the
+# bound ends one, each thread of fio and of its job processes is listed
+# with its state, what it waits on and its kernel stack, so a hang in CI
+# says where without a rerun. Here the back-end never completes and the
+# engine's own stall limit lies past the bound.
+# A filtered run (BLK_TEST_ONLY) skips sections whose cases it does not name.
+if t_only "a fio run past its bound is ended and shows where each of its processes waits"; then
+start_fake used-never
+BLK_FIO_TIMEOUT=5 run_fio out "${eng[@]}" --name=h --filename="$fake_sock" --rw=randread \
+	--bs=4k --size=8M --iodepth=8 --time_based --runtime=60 --blk_stall_timeout=60
+rc=$?
+# No --thread: the job is a process of fio's, and must be listed as well.
+procs=$(grep -cE '^t_where_stuck: [^ ]*fio ' <<<"$out")
+waits=$(grep -cE '^t_where_stuck:   thread [0-9]+ \(.*\): [SD], wchan [a-z_]+' <<<"$out")
+stacks=$(grep -cE '^t_where_stuck:     \[<' <<<"$out")
+if [ "$rc" -eq 124 ] && [ "$procs" -ge 2 ] && [ "$waits" -ge 2 ] && [ "$stacks" -ge 2 ]; then
+	t_pass "a fio run past its bound is ended and shows where each of its processes waits ($procs processes, $waits waiting threads)"
+else
+	t_fail "a fio run past its bound is ended and shows where each of its processes waits" \
+		"exit $rc (124 expected), $procs fio processes, $waits waiting threads, $stacks kernel stack lines" "$out"
+fi
+stop_fake
+fi
+
 # ------------------------------------------------ config values at limits
 # seg_max 0 reads as one segment a request (the fake drops a client that
 # sends more); seg_max 65535 with 512-byte segments stays within 1024
