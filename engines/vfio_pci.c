@@ -35,8 +35,8 @@
 #include "fio.h"
 
 #include "vfio_pci.h"
+#include "virtio_start.h"
 
-#define RENDEZVOUS_MS		5000
 #define MONITOR_TICK_MS		500
 #define RESET_WAIT_MS		2000
 #define NO_VECTOR		0xffff
@@ -63,10 +63,8 @@ struct virtio_transport {
 	struct vpci_queue *queues;
 	int config_fd, req_fd;
 
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	unsigned int expect, started;
-	int live, failed;
+	/* Start-up rendezvous (its lock guards the queue table); the I/O path reads live. */
+	struct virtio_start start;
 
 	int watch[2];
 	int stop_fd;
@@ -140,6 +138,12 @@ static int add_status(struct virtio_transport *t, uint8_t bits, const char *what
 	return 0;
 }
 
+/* virtio_start's: the device runs once every queue expected has started. */
+static int driver_ok(void *transport)
+{
+	return add_status(transport, VIRTIO_CONFIG_S_DRIVER_OK, "DRIVER_OK");
+}
+
 static uint64_t read_features(struct virtio_transport *t)
 {
 	uint64_t lo, hi;
@@ -171,8 +175,7 @@ static void free_transport(struct virtio_transport *t)
 	close_fd(&t->watch[0]);
 	close_fd(&t->watch[1]);
 	close_fd(&t->stop_fd);
-	pthread_cond_destroy(&t->cond);
-	pthread_mutex_destroy(&t->lock);
+	virtio_start_destroy(&t->start);
 	free(t->queues);
 	free(t);
 }
@@ -320,10 +323,8 @@ static int vpci_connect(const char *path, struct virtio_transport **tp,
 		return -ENOMEM;
 	t->v.container = t->v.group = t->v.device = -1;
 	t->config_fd = t->req_fd = t->stop_fd = t->watch[0] = t->watch[1] = -1;
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_cond_init(&t->cond, NULL);
+	virtio_start_init(&t->start, info->queues_together, driver_ok, t);
 	snprintf(t->path, sizeof(t->path), "%s", path);
-	t->expect = info->queues_together;
 
 	ret = vpci_vfio_open(&t->v, bdf, info->detail, sizeof(info->detail));
 	if (ret)
@@ -461,7 +462,7 @@ static int vpci_map_mem(struct virtio_transport *t, const struct virtio_mem_regi
 static int vpci_unmap_mem(struct virtio_transport *t, const struct virtio_mem_region *r,
 			  uint64_t dev_addr)
 {
-	if (__atomic_load_n(&t->live, __ATOMIC_ACQUIRE))
+	if (virtio_start_live(&t->start))
 		return 0;
 	return vpci_vfio_dma_unmap(&t->v, dev_addr, r->len);
 }
@@ -505,26 +506,6 @@ static int vpci_setup_vq(struct virtio_transport *t, const struct virtio_vq_conf
 	q->notify = t->v.bar_map[t->caps.notify.bar] ?
 		(volatile uint16_t *)(t->v.bar_map[t->caps.notify.bar] + q->notify_at) : NULL;
 	*call_fd = q->call_fd;
-	return 0;
-}
-
-/* Sets DRIVER_OK; under t->lock. */
-static int go_live_locked(struct virtio_transport *t)
-{
-	int ret;
-
-	if (t->live)
-		return 0;
-	if (t->failed)
-		return -EIO;
-	ret = add_status(t, VIRTIO_CONFIG_S_DRIVER_OK, "DRIVER_OK");
-	if (ret) {
-		t->failed = 1;
-		pthread_cond_broadcast(&t->cond);
-		return ret;
-	}
-	__atomic_store_n(&t->live, 1, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&t->cond);
 	return 0;
 }
 
@@ -579,7 +560,7 @@ static int vpci_start(struct virtio_transport *t, unsigned int index)
 
 	if (index >= t->nq)
 		return -EINVAL;
-	pthread_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->start.lock);
 	cc_write(t, CC(queue_select), 2, index);
 	cc_write(t, CC(queue_enable), 2, 1);
 	if (cc_read(t, CC(queue_enable), 2) != 1) {
@@ -587,17 +568,15 @@ static int vpci_start(struct virtio_transport *t, unsigned int index)
 		ret = -EIO;
 		goto unlock;
 	}
-	if (!t->queues[index].enabled)
-		t->started++;
-	t->queues[index].enabled = true;
-	if (t->expect && t->started >= t->expect)
-		ret = go_live_locked(t);
-	pthread_cond_broadcast(&t->cond);
+	if (!t->queues[index].enabled) {
+		t->queues[index].enabled = true;
+		ret = virtio_start_queue_up_locked(&t->start);
+	}
 	/* Only a device that runs needs watching; a probe never gets here. */
 	if (!t->monitor_running && !pthread_create(&t->monitor, NULL, monitor_main, t))
 		t->monitor_running = true;
 unlock:
-	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->start.lock);
 	return ret;
 }
 
@@ -606,30 +585,12 @@ static int vpci_stop_vq(struct virtio_transport *t, unsigned int index)
 {
 	if (index >= t->nq)
 		return -EINVAL;
-	pthread_mutex_lock(&t->lock);
-	if (t->queues[index].enabled && t->started)
-		t->started--;
+	pthread_mutex_lock(&t->start.lock);
+	if (t->queues[index].enabled)
+		virtio_start_queue_down_locked(&t->start);
 	t->queues[index].enabled = false;
-	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->start.lock);
 	return 0;
-}
-
-/* The first kick: waits for the queues still setting up, then DRIVER_OK. */
-static int __attribute__((noinline)) go_live(struct virtio_transport *t)
-{
-	struct timespec deadline;
-	int ret;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += RENDEZVOUS_MS / 1000;
-	pthread_mutex_lock(&t->lock);
-	while (!t->live && !t->failed && t->expect && t->started < t->expect) {
-		if (pthread_cond_timedwait(&t->cond, &t->lock, &deadline) == ETIMEDOUT)
-			break;
-	}
-	ret = go_live_locked(t);
-	pthread_mutex_unlock(&t->lock);
-	return ret;
 }
 
 static int vpci_notify(struct virtio_transport *t, unsigned int index)
@@ -637,8 +598,8 @@ static int vpci_notify(struct virtio_transport *t, unsigned int index)
 	struct vpci_queue *q = &t->queues[index];
 	int ret;
 
-	if (__builtin_expect(!__atomic_load_n(&t->live, __ATOMIC_ACQUIRE), 0)) {
-		ret = go_live(t);
+	if (__builtin_expect(!virtio_start_live(&t->start), 0)) {
+		ret = virtio_start_go_live(&t->start);
 		if (ret)
 			return ret;
 	}

@@ -42,9 +42,9 @@
 
 #include "backend.h"
 #include "vhost_vdpa.h"
+#include "virtio_start.h"
 
 /* How long the first kick waits for the other queues of the process. */
-#define VDPA_RENDEZVOUS_MS	5000
 
 /* A ring whose requests made no progress this long gets its device probed. */
 #define VDPA_STALL_MS		3000
@@ -80,13 +80,11 @@ struct virtio_transport {
 	struct vdpa_map *maps;		/* sorted by iova */
 	unsigned int nmaps, maps_cap;
 
-	/* Start-up rendezvous and the monitor; the I/O path only reads live. */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	unsigned int expect;		/* queues that start together, 0: unknown */
-	unsigned int started;
-	int live;			/* DRIVER_OK is set (atomic) */
-	int failed;			/* DRIVER_OK was refused */
+	/*
+	 * Start-up rendezvous; its lock guards the queue table for the
+	 * monitor too. The I/O path only reads whether the device is live.
+	 */
+	struct virtio_start start;
 
 	int watch[2];			/* [0] handed out; [1] closed when the device is gone */
 	int stop_fd;			/* wakes the monitor to exit */
@@ -149,6 +147,12 @@ static int add_status(struct virtio_transport *t, uint8_t bits, const char *what
 		return -EIO;
 	}
 	return 0;
+}
+
+/* virtio_start's: the device runs once every queue expected has started. */
+static int driver_ok(void *transport)
+{
+	return add_status(transport, VIRTIO_CONFIG_S_DRIVER_OK, "DRIVER_OK");
 }
 
 /* Names the vdpa devices in sysfs that are bound to driver, e.g. "virtio_vdpa". */
@@ -366,8 +370,7 @@ static void free_transport(struct virtio_transport *t)
 		close(t->watch[1]);
 	if (t->stop_fd >= 0)
 		close(t->stop_fd);
-	pthread_cond_destroy(&t->cond);
-	pthread_mutex_destroy(&t->lock);
+	virtio_start_destroy(&t->start);
 	free(t->queues);
 	free(t->maps);
 	free(t);
@@ -385,10 +388,8 @@ static int vdpa_connect(const char *path, struct virtio_transport **tp,
 	if (!t)
 		return -ENOMEM;
 	t->fd = t->stop_fd = t->watch[0] = t->watch[1] = -1;
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_cond_init(&t->cond, NULL);
+	virtio_start_init(&t->start, info->queues_together, driver_ok, t);
 	snprintf(t->path, sizeof(t->path), "%s", path);
-	t->expect = info->queues_together;
 
 	ret = open_device(path, t, info);
 	if (ret)
@@ -611,7 +612,7 @@ static int vdpa_unmap_mem(struct virtio_transport *t, const struct virtio_mem_re
 			break;
 	if (i == t->nmaps)
 		return -ENOENT;
-	if (__atomic_load_n(&t->live, __ATOMIC_ACQUIRE)) {
+	if (virtio_start_live(&t->start)) {
 		t->maps[i].retired = true;
 		return 0;
 	}
@@ -679,39 +680,19 @@ static int vdpa_setup_vq(struct virtio_transport *t, const struct virtio_vq_conf
 	if (ret)
 		goto close_fds;
 
-	pthread_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->start.lock);
 	/* A packed ring has no indexes to watch: blk_stall_timeout covers it. */
 	q->avail_idx = vq->packed ? NULL : &((const struct vring_avail *)vq->avail)->idx;
 	q->used_idx = vq->packed ? NULL : &((const struct vring_used *)vq->used)->idx;
 	q->last_used = 0;
 	q->progress_ns = now_ns();
-	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->start.lock);
 	*call_fd = q->call_fd;
 	return 0;
 
 close_fds:
 	close_queue_fds(q);
 	return ret;
-}
-
-/* Sets DRIVER_OK; under t->lock. */
-static int go_live_locked(struct virtio_transport *t)
-{
-	int ret;
-
-	if (t->live)
-		return 0;
-	if (t->failed)
-		return -EIO;
-	ret = add_status(t, VIRTIO_CONFIG_S_DRIVER_OK, "DRIVER_OK");
-	if (ret) {
-		t->failed = 1;
-		pthread_cond_broadcast(&t->cond);
-		return ret;
-	}
-	__atomic_store_n(&t->live, 1, __ATOMIC_RELEASE);
-	pthread_cond_broadcast(&t->cond);
-	return 0;
 }
 
 static bool enable_after_driver_ok(const struct virtio_transport *t)
@@ -730,8 +711,8 @@ static int vdpa_start(struct virtio_transport *t, unsigned int index)
 
 	if (index >= t->nvqs)
 		return -EINVAL;
-	pthread_mutex_lock(&t->lock);
-	if (t->live && !enable_after_driver_ok(t)) {
+	pthread_mutex_lock(&t->start.lock);
+	if (t->start.live && !enable_after_driver_ok(t)) {
 		log_err("blkengine: %s: virtqueue %u was set up after the device started, and this device serves only the queues enabled before it starts; jobs sharing a vhost-vdpa device must start together (same group, no startdelay)\n",
 			t->path, index);
 		ret = -EBUSY;
@@ -742,12 +723,9 @@ static int vdpa_start(struct virtio_transport *t, unsigned int index)
 	if (ret)
 		goto unlock;
 	t->queues[index].started = true;
-	t->started++;
-	if (t->expect && t->started >= t->expect)
-		ret = go_live_locked(t);
-	pthread_cond_broadcast(&t->cond);
+	ret = virtio_start_queue_up_locked(&t->start);
 unlock:
-	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->start.lock);
 	return ret;
 }
 
@@ -760,15 +738,15 @@ static int vdpa_stop_vq(struct virtio_transport *t, unsigned int index)
 	if (index >= t->nvqs)
 		return -EINVAL;
 	q = &t->queues[index];
-	pthread_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->start.lock);
 	/* Refused once the device runs, unless the parent allows it: harmless. */
-	if (q->started && (!t->live || enable_after_driver_ok(t)))
+	if (q->started && (!t->start.live || enable_after_driver_ok(t)))
 		ret = xioctl(t, VHOST_VDPA_SET_VRING_ENABLE, &state);
 	if (q->started)
-		t->started--;
+		virtio_start_queue_down_locked(&t->start);
 	q->started = false;
 	q->avail_idx = q->used_idx = NULL;
-	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_unlock(&t->start.lock);
 	close_queue_fds(q);
 	return ret;
 }
@@ -778,28 +756,10 @@ static void vdpa_forget_vq(struct virtio_transport *t, unsigned int index)
 {
 	if (index >= t->nvqs)
 		return;
-	pthread_mutex_lock(&t->lock);
+	pthread_mutex_lock(&t->start.lock);
 	t->queues[index].avail_idx = NULL;
 	t->queues[index].used_idx = NULL;
-	pthread_mutex_unlock(&t->lock);
-}
-
-/* The first kick: waits for the queues still setting up, then DRIVER_OK. */
-static int __attribute__((noinline)) go_live(struct virtio_transport *t)
-{
-	struct timespec deadline;
-	int ret;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += VDPA_RENDEZVOUS_MS / 1000;
-	pthread_mutex_lock(&t->lock);
-	while (!t->live && !t->failed && t->expect && t->started < t->expect) {
-		if (pthread_cond_timedwait(&t->cond, &t->lock, &deadline) == ETIMEDOUT)
-			break;
-	}
-	ret = go_live_locked(t);
-	pthread_mutex_unlock(&t->lock);
-	return ret;
+	pthread_mutex_unlock(&t->start.lock);
 }
 
 static int vdpa_notify(struct virtio_transport *t, unsigned int index)
@@ -807,8 +767,8 @@ static int vdpa_notify(struct virtio_transport *t, unsigned int index)
 	uint64_t one = 1;
 	int ret;
 
-	if (__builtin_expect(!__atomic_load_n(&t->live, __ATOMIC_ACQUIRE), 0)) {
-		ret = go_live(t);
+	if (__builtin_expect(!virtio_start_live(&t->start), 0)) {
+		ret = virtio_start_go_live(&t->start);
 		if (ret)
 			return ret;
 	}
@@ -819,7 +779,7 @@ static int vdpa_notify(struct virtio_transport *t, unsigned int index)
 
 /*
  * A ring with requests the device has not returned, and has not returned
- * any for VDPA_STALL_MS: its index, or -1. Under t->lock.
+ * any for VDPA_STALL_MS: its index, or -1. Under t->start.lock.
  */
 static int stalled_queue(struct virtio_transport *t, int64_t now)
 {
@@ -878,9 +838,9 @@ static void *monitor_main(void *arg)
 	for (;;) {
 		if (poll(&p, 1, VDPA_MONITOR_TICK_MS) != 0)
 			break;
-		pthread_mutex_lock(&t->lock);
-		stalled = t->live ? stalled_queue(t, now_ns()) : -1;
-		pthread_mutex_unlock(&t->lock);
+		pthread_mutex_lock(&t->start.lock);
+		stalled = t->start.live ? stalled_queue(t, now_ns()) : -1;
+		pthread_mutex_unlock(&t->start.lock);
 		if (stalled < 0)
 			continue;
 		if (!device_answers(t, (unsigned int)stalled)) {
@@ -891,9 +851,9 @@ static void *monitor_main(void *arg)
 			break;
 		}
 		/* Alive but slow: look again after another stall period. */
-		pthread_mutex_lock(&t->lock);
+		pthread_mutex_lock(&t->start.lock);
 		restart_stall_clocks(t, now_ns());
-		pthread_mutex_unlock(&t->lock);
+		pthread_mutex_unlock(&t->start.lock);
 	}
 	return NULL;
 }
