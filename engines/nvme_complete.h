@@ -30,7 +30,7 @@ void nvme_print_summaries(struct thread_data *td, struct nvme_thread *nt);
  * recorded and no check run when the job has no per-command work at
  * completion (plain_cqes): fio cleared the io_u's error and resid when it
  * queued it. Everything else, and anything unexpected, goes through
- * nvme_nvme_complete_cmd().
+ * nvme_complete_cmd().
  */
 static inline __attribute__((always_inline))
 unsigned int nvme_reap_cq(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
