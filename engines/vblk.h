@@ -117,6 +117,7 @@ struct vblk_thread {
 	bool wait_in_queue;		/* iodepth=1: queue() submits, waits and completes */
 	int held_error;			/* of the failed I/O submit_and_wait() queued */
 	int64_t spin_ns;		/* the current spin budget */
+	int64_t poll_ns;		/* polling's budget, 0: the starting one */
 	int64_t stall_ns;		/* blk_stall_timeout */
 
 	struct io_u **queued;		/* since the last commit, for issue times */

@@ -20,18 +20,26 @@
 
 #include "vblk.h"
 
-/* Polling reads the clock every this many empty spins, the transport's state more rarely. */
+/*
+ * Polling reads the clock every this many empty spins, and asks whether
+ * the transport hung up (a system call) once this long into a wait and
+ * each time as long again after.
+ */
 #define POLL_CLOCK_SPINS	64
-#define POLL_CHECK_SPINS	4096
+#define POLL_CHECK_NS		10000000
 
 /*
  * How long polling spins before it sleeps on the call eventfd. A spinning
  * thread that shares its CPU with the back-end or with other busy tasks
  * keeps them off it and is itself scheduled late; one that sleeps gets the
- * CPU back as soon as the device signals. Long enough for a fast back-end
- * to answer many times over.
+ * CPU back as soon as the device signals. The budget starts long enough
+ * for a fast back-end to answer many times over and follows a slower one:
+ * a wait that outlasted it but ended within POLL_MAX_NS doubles it, so a
+ * back-end that answers within a millisecond or two is polled through, as
+ * hipri asks; a wait longer than that halves it back.
  */
-#define POLL_BUDGET_NS		100000
+#define POLL_START_NS		100000
+#define POLL_MAX_NS		2000000
 
 /*
  * blk_wait_mode=auto without hipri spins on the used ring before it sleeps,
@@ -201,6 +209,23 @@ static bool spin_for_used(struct vblk_thread *vt, int64_t until, int64_t *now)
 	}
 }
 
+static inline int64_t poll_budget(const struct vblk_thread *vt)
+{
+	return vt->poll_ns ? vt->poll_ns : POLL_START_NS;
+}
+
+/* After a polling wait that outlasted its budget: how long it took in all. */
+static void adapt_poll(struct vblk_thread *vt, int64_t waited_ns)
+{
+	int64_t budget = poll_budget(vt);
+
+	if (waited_ns <= POLL_MAX_NS)
+		budget = budget * 2 < POLL_MAX_NS ? budget * 2 : POLL_MAX_NS;
+	else
+		budget = budget / 2 > POLL_START_NS ? budget / 2 : POLL_START_NS;
+	vt->poll_ns = budget;
+}
+
 /* After a wait that slept: how long it took in all sets the next budget. */
 static void adapt_spin(struct vblk_thread *vt, int64_t waited_ns)
 {
@@ -261,7 +286,7 @@ static __attribute__((noinline)) int wait_for_events(struct thread_data *td,
 {
 	int64_t deadline = 0;
 	unsigned int spins = 0;
-	int64_t spin_end = 0, stall_start = 0, now;
+	int64_t spin_end = 0, poll_start = 0, poll_check = 0, stall_start = 0, now;
 	unsigned int stall_seen = 0;
 	bool armed = false, spin_over = false, spun = false, timed_out = false;
 	bool reap = false;
@@ -306,11 +331,15 @@ static __attribute__((noinline)) int wait_for_events(struct thread_data *td,
 				cpu_relax();
 				continue;
 			}
-			if (!(spins % POLL_CHECK_SPINS))
-				check_transport(td, vt);
 			now = now_ns();
-			if (!spin_end)
-				spin_end = now + POLL_BUDGET_NS;
+			if (!spin_end) {
+				poll_start = now;
+				poll_check = now + POLL_CHECK_NS;
+				spin_end = now + poll_budget(vt);
+			} else if (now >= poll_check) {
+				check_transport(td, vt);
+				poll_check = now + POLL_CHECK_NS;
+			}
 			if (deadline && now >= deadline)
 				break;
 			if (now < spin_end)
@@ -378,6 +407,9 @@ static __attribute__((noinline)) int wait_for_events(struct thread_data *td,
 	/* Armed: the wait went on to sleep (or tried to). */
 	if (vt->adaptive && armed)
 		adapt_spin(vt, now_ns() - wait_start);
+	/* Polling slept, and the completions came: how long they took sets the budget. */
+	if (spin_over && !vt->broken && vt->nr_events >= min)
+		adapt_poll(vt, now_ns() - poll_start);
 	return events_done(vt, armed);
 }
 
