@@ -27,28 +27,30 @@ int blk_req_pool_init(struct blk_req_pool *pool, uint32_t nr, size_t ctx_size)
 			return -ENOMEM;
 		memset(pool->ctx, 0, stride * nr);
 	}
-	pool->link = calloc((size_t)nr + 1, sizeof(*pool->link));
-	if (!pool->link)
-		goto free_ctx;
+	pool->free = calloc(nr, sizeof(*pool->free));
+	pool->pos = calloc(nr, sizeof(*pool->pos));
+	if (!pool->free || !pool->pos)
+		goto free_all;
 
-	/* a ring through the sentinel at [nr], tags in ascending order */
-	for (i = 0; i <= nr; i++) {
-		pool->link[i].next = i == nr ? 0 : i + 1;
-		pool->link[i].prev = i == 0 ? nr : i - 1;
+	/* tag 0 on top: tags are handed out in ascending order at first */
+	for (i = 0; i < nr; i++) {
+		pool->free[i] = nr - 1 - i;
+		pool->pos[nr - 1 - i] = i;
 	}
+	pool->nr_free = nr;
 	pool->nr = nr;
 	pool->ctx_stride = stride;
 	return 0;
 
-free_ctx:
-	free(pool->ctx);
-	pool->ctx = NULL;
+free_all:
+	blk_req_pool_exit(pool);
 	return -ENOMEM;
 }
 
 void blk_req_pool_exit(struct blk_req_pool *pool)
 {
-	free(pool->link);
+	free(pool->free);
+	free(pool->pos);
 	free(pool->ctx);
 	memset(pool, 0, sizeof(*pool));
 }

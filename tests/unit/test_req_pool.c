@@ -21,7 +21,7 @@ struct ctx {
 	char pad[CTX_SIZE - 16];
 };
 
-/* Reference model: the free tags in the order the pool hands them out. */
+/* Reference model: the free tags in the order the pool hands them out (top of its stack first). */
 struct model {
 	uint32_t free[NR_TAGS];
 	uint32_t nr_free;
@@ -39,16 +39,25 @@ static uint64_t rng(void)
 	return rng_state * 0x2545f4914f6cdd1dull;
 }
 
-static void model_remove(struct model *m, uint32_t tag)
+/* The pool's get: the tag at the top of the stack. */
+static void model_pop(struct model *m)
+{
+	m->busy[m->free[0]] = true;
+	memmove(&m->free[0], &m->free[1], (m->nr_free - 1) * sizeof(m->free[0]));
+	m->nr_free--;
+}
+
+/* The pool's get_tag: the tag on top fills the taken tag's place. */
+static void model_take(struct model *m, uint32_t tag)
 {
 	uint32_t i;
 
 	for (i = 0; i < m->nr_free; i++)
 		if (m->free[i] == tag)
 			break;
-	memmove(&m->free[i], &m->free[i + 1], (m->nr_free - i - 1) * sizeof(m->free[0]));
-	m->nr_free--;
-	m->busy[tag] = true;
+	m->free[i] = m->free[0];
+	m->free[0] = tag;
+	model_pop(m);
 }
 
 static void test_init_errors(void)
@@ -61,7 +70,7 @@ static void test_init_errors(void)
 	blk_req_pool_exit(&pool);	/* safe after a failed init */
 
 	CHECK_EQ(blk_req_pool_init(&pool, 3, 0), 0);
-	CHECK(blk_req_ctx(&pool, 0) == NULL);
+	CHECK(pool.ctx == NULL);
 	CHECK_EQ(blk_req_get(&pool), 0);
 	blk_req_pool_exit(&pool);
 	blk_req_pool_exit(&pool);	/* and twice */
@@ -111,7 +120,11 @@ static void test_basic(void)
 	CHECK_EQ(blk_req_get_tag(&pool, 1), -EBUSY);
 	CHECK_EQ(blk_req_get_tag(&pool, NR_TAGS), -EINVAL);
 	CHECK_EQ(blk_req_get_tag(&pool, 5), 0);
-	CHECK_EQ(blk_req_get(&pool), 2);		/* 5 is no longer free */
+	/* 2, on top, took 5's place: 5 is no longer free */
+	CHECK_EQ(blk_req_get(&pool), 3);
+	CHECK_EQ(blk_req_get(&pool), 4);
+	CHECK_EQ(blk_req_get(&pool), 2);
+	CHECK_EQ(blk_req_get(&pool), 6);
 
 	/* exhaust the pool */
 	while (blk_req_in_flight(&pool) < NR_TAGS)
@@ -163,7 +176,7 @@ static void test_random(void)
 				bad++;
 				break;
 			}
-			model_remove(&m, (uint32_t)want);
+			model_pop(&m);
 			c = blk_req_ctx(&pool, (uint32_t)want);
 			c->tag = (uint64_t)want;
 			c->gen = ++gen;
@@ -177,7 +190,7 @@ static void test_random(void)
 				break;
 			}
 			if (!ret) {
-				model_remove(&m, t);
+				model_take(&m, t);
 				c = blk_req_ctx(&pool, t);
 				c->tag = t;
 				c->gen = ++gen;
