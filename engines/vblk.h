@@ -3,7 +3,9 @@
  * The virtio-blk driver's per-thread state and the seams between its parts:
  *   vblk_job.c   the job against the device: checks, request geometry, ring size
  *   vblk_req.c   requests on the virtqueue: building, completing, failing
+ *                (vblk_req.h: the common request's path, inline)
  *   vblk_wait.c  waiting for completions: kicks, polling, spinning, stalls
+ *                (vblk_wait.h: getevents when the used ring has them, inline)
  *   virtio_blk.c fio's hooks, ring memory and the queue's life cycle
  * Private to those files; transports see virtio_transport.h only.
  */
@@ -56,7 +58,11 @@ struct vblk_slot {
 	 * one-segment request (add_one_segment()); only the data entry changes.
 	 */
 	bool one_seg_table;
-};
+} __attribute__((aligned(BLK_REQ_CTX_ALIGN)));
+
+/* The request pool's contexts are an array of these: no stride to load. */
+_Static_assert(sizeof(struct vblk_slot) == BLK_REQ_CTX_ALIGN,
+	       "struct vblk_slot must fill exactly one request pool context");
 
 enum vblk_op {
 	VBLK_OP_DATA,
@@ -144,6 +150,12 @@ struct vblk_thread {
 	bool need_reconnect;		/* the device hung up or moved on */
 };
 
+/* The context of a request tag (a pool made with sizeof(struct vblk_slot)). */
+static inline struct vblk_slot *vblk_slot_of(const struct vblk_thread *vt, uint32_t tag)
+{
+	return (struct vblk_slot *)(void *)vt->slots.ctx + tag;
+}
+
 static inline struct vblk_thread *vblk_of(struct thread_data *td)
 {
 	return td->io_ops_data;
@@ -177,11 +189,7 @@ unsigned int vblk_queues_starting_with(struct thread_data *td);
 
 /* ---- vblk_req.c: requests on the virtqueue ---- */
 
-/* Turns one fio I/O into requests: QUEUED, BUSY (none added) or COMPLETED. */
-enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_io *io);
-
-/* Consumes used entries until max I/Os are complete; -errno when the ring broke. */
-int vblk_reap(struct thread_data *td, struct vblk_thread *vt, unsigned int max);
+/* vblk_add_io() and vblk_reap() are inline in vblk_req.h. */
 
 /* The errno I/O fails with on a broken queue: ETIMEDOUT, EPROTO or ECONNRESET. */
 int vblk_broken_errno(const struct vblk_thread *vt);
@@ -202,9 +210,24 @@ static inline bool vblk_has_in_flight(const struct vblk_thread *vt)
 
 /* ---- vblk_wait.c: waiting ---- */
 
-/* Makes published entries visible and kicks unless the device is awake. */
-int vblk_kick(struct vblk_thread *vt);
-int vblk_publish(struct vblk_thread *vt);
+/*
+ * Kicks the device for the entries published since the last kick, unless
+ * it said it is awake. Inline: every commit runs it.
+ */
+static inline int vblk_kick(struct vblk_thread *vt)
+{
+	vt->kick_pending = false;
+	if (!virtq_kick_needed(&vt->vq))
+		return 0;
+	return vt->ops->notify(vt->dev->t, vt->qidx);
+}
+
+/* Makes the entries added so far visible, then kicks as vblk_kick(). */
+static inline int vblk_publish(struct vblk_thread *vt)
+{
+	virtq_publish(&vt->vq);
+	return vblk_kick(vt);
+}
 
 /* Stops the queue taking I/O; logs why once. */
 void vblk_mark_broken(struct thread_data *td, struct vblk_thread *vt, enum vblk_broken why,
@@ -245,8 +268,6 @@ void vblk_reconnect_completed(struct vblk_thread *vt);
 /* At the end of the job: the outage lines, the JSON record; frees rc. */
 void vblk_reconnect_exit(struct thread_data *td, struct vblk_thread *vt);
 
-/* fio's getevents: at least min, at most max I/Os, or the timeout t. */
-int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int min,
-		   unsigned int max, const struct timespec *t);
+/* vblk_getevents() is inline in vblk_wait.h. */
 
 #endif

@@ -24,93 +24,7 @@
 #include "fio.h"
 
 #include "vblk.h"
-
-/* Device address of a byte of fio's buffers. */
-static inline uint64_t io_addr_of(const struct vblk_thread *vt, const void *p)
-{
-	return vt->io_addr + (uint64_t)((const char *)p - (const char *)vt->io_region.base);
-}
-
-static inline uint64_t ring_addr_of(const struct vblk_thread *vt, const void *p)
-{
-	return vt->ring_addr + (uint64_t)((const char *)p - (const char *)vt->ring_mem.base);
-}
-
-/* A free request tag, or -EBUSY. */
-static inline int slot_get(struct vblk_thread *vt, struct vblk_io *io, struct vblk_slot **sp)
-{
-	int tag = blk_req_get(&vt->slots);
-
-	if (tag < 0)
-		return tag;
-	*sp = blk_req_ctx(&vt->slots, (uint32_t)tag);
-	(*sp)->io = io;
-	return tag;
-}
-
-static inline void slot_put(struct vblk_thread *vt, uint32_t tag)
-{
-	struct vblk_slot *s = blk_req_ctx(&vt->slots, tag);
-
-	s->io = NULL;
-	blk_req_put(&vt->slots, tag);
-}
-
-static inline void *tag_cookie(int tag)
-{
-	return (void *)(uintptr_t)tag;
-}
-
-/*
- * The common request, a read or write of one segment through an indirect
- * table, written straight into the slot's table: no segment list is built
- * and copied. The header and status entries of a slot's table point at the
- * slot's own header and status byte, so once written they stay as they
- * are until queue_tag() reshapes the table; the device only reads the
- * table, and what it might scribble there would only mislead itself. The
- * data entry, the header fields and the status byte are written per I/O.
- * 0, -EBUSY or -ENOSPC (nothing added).
- */
-static inline __attribute__((always_inline))
-int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type, uint64_t offset,
-		    void *buf, uint32_t len)
-{
-	struct vblk_slot *s;
-	int tag = slot_get(vt, io, &s);
-	struct vblk_slot_shm *shm;
-	struct vring_desc *table;
-	bool dir = type == VIRTIO_BLK_T_IN;
-	int ret;
-
-	if (tag < 0)
-		return tag;
-	s->op = VBLK_OP_DATA;
-	s->type = type;
-	s->offset = offset;
-	s->buf = buf;
-	s->len = len;
-	s->flags = 0;
-	shm = &vt->shm[tag];
-	table = &vt->indirect[(size_t)tag * vt->ind_len];
-	shm->hdr.type = htole32(type);
-	shm->hdr.sector = htole64(offset >> VBLK_SECTOR_SHIFT);
-	shm->status = 0xff;
-	if (!s->one_seg_table) {
-		shm->hdr.ioprio = 0;
-		virtq_table_set(&vt->vq, table, 0, 3, ring_addr_of(vt, &shm->hdr),
-				sizeof(shm->hdr), false);
-		virtq_table_set(&vt->vq, table, 2, 3, ring_addr_of(vt, &shm->status), 1, true);
-		s->one_seg_table = true;
-	}
-	virtq_table_set(&vt->vq, table, 1, 3, io_addr_of(vt, buf), len, dir);
-	ret = virtq_add_table(&vt->vq, ring_addr_of(vt, table), 3, tag_cookie(tag));
-	if (ret < 0) {
-		slot_put(vt, (uint32_t)tag);
-		return ret;
-	}
-	blk_io_part_sent(&io->track);
-	return 0;
-}
+#include "vblk_req.h"
 
 /*
  * Puts the request of tag, as its slot records it, on the ring: header,
@@ -119,7 +33,7 @@ int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type, u
  */
 static int queue_tag(struct vblk_thread *vt, uint32_t tag)
 {
-	struct vblk_slot *s = blk_req_ctx(&vt->slots, tag);
+	struct vblk_slot *s = vblk_slot_of(vt, tag);
 	struct vblk_slot_shm *shm = &vt->shm[tag];
 	struct virtq_seg *segs = vt->segs;
 	enum vblk_op op = (enum vblk_op)s->op;
@@ -159,9 +73,9 @@ static int queue_tag(struct vblk_thread *vt, uint32_t tag)
 		struct vring_desc *table = &vt->indirect[(size_t)tag * vt->ind_len];
 
 		ret = virtq_add_indirect(&vt->vq, table, ring_addr_of(vt, table), segs, n,
-					 tag_cookie((int)tag));
+					 tag_cookie(tag));
 	} else {
-		ret = virtq_add_chain(&vt->vq, segs, n, tag_cookie((int)tag));
+		ret = virtq_add_chain(&vt->vq, segs, n, tag_cookie(tag));
 	}
 	return ret < 0 ? ret : 0;
 }
@@ -171,25 +85,27 @@ static int add_request(struct vblk_thread *vt, struct vblk_io *io, enum vblk_op 
 		       uint32_t type, uint64_t offset, void *buf, uint64_t len, uint32_t flags)
 {
 	struct vblk_slot *s;
-	int tag, ret;
+	uint32_t tag;
+	int ret;
 
 	if (op == VBLK_OP_DATA && vt->use_indirect && len && len <= vt->seg_len)
 		return add_one_segment(vt, io, type, offset, buf, (uint32_t)len);
 	/* The segment list is sized for the largest request (vblk_size_queue). */
 	if (op == VBLK_OP_DATA && blk_split_count(len, vt->seg_len) + 2 > vt->max_descs)
 		return -E2BIG;
-	tag = slot_get(vt, io, &s);
-	if (tag < 0)
-		return tag;
+	if (!blk_req_nr_free(&vt->slots))
+		return -EBUSY;
+	tag = slot_take(vt, io);
+	s = vblk_slot_of(vt, tag);
 	s->op = (uint8_t)op;
 	s->type = type;
 	s->offset = offset;
 	s->buf = buf;
 	s->len = len;
 	s->flags = flags;
-	ret = queue_tag(vt, (uint32_t)tag);
+	ret = queue_tag(vt, tag);
 	if (ret < 0) {
-		slot_put(vt, (uint32_t)tag);
+		slot_put(vt, tag);
 		return ret;
 	}
 	blk_io_part_sent(&io->track);
@@ -224,15 +140,14 @@ static inline bool fits(const struct vblk_thread *vt, uint64_t reqs, uint64_t de
 	       virtq_num_free(&vt->vq) >= descs;
 }
 
-/* An I/O refused before any request went out. */
-static enum fio_q_status refuse_io(struct vblk_io *io, int err)
+enum fio_q_status vblk_refuse_io(struct vblk_io *io, int err)
 {
 	blk_io_fail(&io->track, BLK_ERR_ERRNO, (uint32_t)err, err);
 	io->io_u->error = err;
 	return FIO_Q_COMPLETED;
 }
 
-enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_io *io)
+enum fio_q_status vblk_add_other_io(struct vblk_thread *vt, struct vblk_io *io)
 {
 	struct io_u *io_u = io->io_u;
 	uint64_t off = io_u->offset, len = io_u->xfer_buflen, chunk, step;
@@ -241,29 +156,6 @@ enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_io *io)
 	enum vblk_op op;
 	uint64_t reqs, descs;
 	int ret;
-
-	/*
-	 * The common I/O first: a read or plain write of one request, whole
-	 * blocks inside the device. A full ring or pool leaves nothing added.
-	 */
-	if (len - 1 < vt->one_seg_len &&
-	    (io_u->ddir == DDIR_READ || (io_u->ddir == DDIR_WRITE && vt->plain_writes))) {
-		if (((off | len) & vt->block_mask) || off > vt->geom.capacity ||
-		    len > vt->geom.capacity - off)
-			return refuse_io(io, EINVAL);
-		if (io_u->ddir == DDIR_READ) {
-			type = VIRTIO_BLK_T_IN;
-		} else {
-			type = VIRTIO_BLK_T_OUT;
-			io->flush_after = vt->fua;
-		}
-		ret = add_one_segment(vt, io, type, off, buf, (uint32_t)len);
-		if (ret == -EBUSY || ret == -ENOSPC)
-			return FIO_Q_BUSY;
-		if (ret)
-			return refuse_io(io, -ret);
-		return FIO_Q_QUEUED;
-	}
 
 	switch (io_u->ddir) {
 	case DDIR_READ:
@@ -292,11 +184,11 @@ enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_io *io)
 		len = 0;
 		break;
 	default:
-		return refuse_io(io, EOPNOTSUPP);
+		return vblk_refuse_io(io, EOPNOTSUPP);
 	}
 	/* Whole blocks inside the device: anything else would be cut short. */
 	if (op != VBLK_OP_FLUSH && !blk_geom_io_ok(&vt->geom, off, len))
-		return refuse_io(io, EINVAL);
+		return vblk_refuse_io(io, EINVAL);
 
 	if (op == VBLK_OP_DATA && len <= vt->seg_len && len <= vt->geom.max_xfer) {
 		/* The common case, without the divisions below. */
@@ -332,7 +224,7 @@ enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_io *io)
 			 */
 			io->flush_after = false;
 			if (!io->track.pending)
-				return refuse_io(io, -ret);
+				return vblk_refuse_io(io, -ret);
 			blk_io_fail(&io->track, BLK_ERR_ERRNO, (uint32_t)-ret, -ret);
 			break;
 		}
@@ -355,7 +247,7 @@ int vblk_broken_errno(const struct vblk_thread *vt)
 	}
 }
 
-static void finish_io(struct vblk_thread *vt, struct vblk_io *io)
+void vblk_finish_io(struct vblk_thread *vt, struct vblk_io *io)
 {
 	if (io->lost) {
 		int err = vblk_broken_errno(vt);
@@ -380,7 +272,7 @@ static void send_flush(struct vblk_thread *vt, struct vblk_io *io)
 	if (ret) {
 		/* The write's data is not known to be durable: say so. */
 		blk_io_fail(&io->track, BLK_ERR_ERRNO, (uint32_t)-ret, -ret);
-		finish_io(vt, io);
+		vblk_finish_io(vt, io);
 		return;
 	}
 	vt->republish = true;
@@ -398,15 +290,14 @@ static void send_waiting_flushes(struct vblk_thread *vt)
 	}
 }
 
-/* The last request of an I/O is back: complete it, or flush first. */
-static void io_done(struct vblk_thread *vt, struct vblk_io *io)
+void vblk_io_done(struct vblk_thread *vt, struct vblk_io *io)
 {
 	if (io->flush_after && !io->track.error && !io->lost) {
 		io->flush_after = false;
 		send_flush(vt, io);
 		return;
 	}
-	finish_io(vt, io);
+	vblk_finish_io(vt, io);
 }
 
 void vblk_fail_in_flight(struct vblk_thread *vt, unsigned int max)
@@ -418,7 +309,7 @@ void vblk_fail_in_flight(struct vblk_thread *vt, unsigned int max)
 
 		vt->flush_wait = io->next_flush;
 		io->lost = true;
-		finish_io(vt, io);
+		vblk_finish_io(vt, io);
 	}
 	for (tag = 0; tag < vt->slots.nr && vt->nr_events < max; tag++) {
 		struct vblk_slot *s;
@@ -426,56 +317,29 @@ void vblk_fail_in_flight(struct vblk_thread *vt, unsigned int max)
 
 		if (blk_req_check(&vt->slots, tag))
 			continue;
-		s = blk_req_ctx(&vt->slots, tag);
+		s = vblk_slot_of(vt, tag);
 		io = s->io;
 		slot_put(vt, tag);
 		io->lost = true;
 		io->flush_after = false;
 		if (blk_io_part_done(&io->track) == 1)
-			finish_io(vt, io);
+			vblk_finish_io(vt, io);
 	}
 }
 
-int vblk_reap(struct thread_data *td, struct vblk_thread *vt, unsigned int max)
+int vblk_reap_bad_entry(struct thread_data *td, struct vblk_thread *vt, int ret)
 {
-	void *cookie;
-	uint32_t len;
-	int ret;
+	vblk_mark_broken(td, vt, VBLK_PROTOCOL,
+			 "the device returned a used ring entry that is not in flight (protocol violation)");
+	return ret < 0 ? ret : -EPROTO;
+}
 
-	while (vt->nr_events < max) {
-		struct vblk_slot *s;
-		struct vblk_io *io;
-		uint32_t tag;
-		uint8_t status;
-
-		ret = virtq_get_used(&vt->vq, &cookie, &len);
-		if (!ret)
-			break;
-		tag = (uint32_t)(uintptr_t)cookie;
-		/* The virtqueue vouches for the head; the pool for the tag. */
-		if (ret < 0 || blk_req_check(&vt->slots, tag)) {
-			vblk_mark_broken(td, vt, VBLK_PROTOCOL,
-					 "the device returned a used ring entry that is not in flight (protocol violation)");
-			return ret < 0 ? ret : -EPROTO;
-		}
-		s = blk_req_ctx(&vt->slots, tag);
-		io = s->io;
-		status = vt->shm[tag].status;
-		s->io = NULL;
-		/* Checked in flight just above: the tag goes straight back. */
-		blk_req_put_checked(&vt->slots, tag);
-		if (status != VIRTIO_BLK_S_OK)
-			blk_io_fail(&io->track, BLK_ERR_VIRTIO, status,
-				    status == VIRTIO_BLK_S_UNSUPP ? EOPNOTSUPP : EIO);
-		if (blk_io_part_done(&io->track) == 1)
-			io_done(vt, io);
-	}
+int vblk_reap_flushes(struct vblk_thread *vt)
+{
 	send_waiting_flushes(vt);
 	if (vt->republish) {
 		vt->republish = false;
-		ret = vblk_publish(vt);
-		if (ret)
-			return ret;
+		return vblk_publish(vt);
 	}
 	return 0;
 }

@@ -19,6 +19,8 @@
 #include "fio.h"
 
 #include "vblk.h"
+#include "vblk_req.h"
+#include "vblk_wait.h"
 
 /*
  * Polling reads the clock every this many empty spins, and asks whether
@@ -71,20 +73,6 @@ static int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int vblk_kick(struct vblk_thread *vt)
-{
-	vt->kick_pending = false;
-	if (!virtq_kick_needed(&vt->vq))
-		return 0;
-	return vt->ops->notify(vt->dev->t, vt->qidx);
-}
-
-int vblk_publish(struct vblk_thread *vt)
-{
-	virtq_publish(&vt->vq);
-	return vblk_kick(vt);
 }
 
 void vblk_mark_broken(struct thread_data *td, struct vblk_thread *vt, enum vblk_broken why,
@@ -263,26 +251,13 @@ static bool stalled(struct thread_data *td, struct vblk_thread *vt, int64_t now,
 }
 
 /* What every getevents() does last, with the events it collected. */
-static inline __attribute__((always_inline)) int events_done(struct vblk_thread *vt, bool armed)
-{
-	/* Polling, or done waiting: the device need not signal until asked again. */
-	if (vt->poll || armed)
-		virtq_disarm(&vt->vq);
-	if (vt->batch_kicks)
-		vt->refill = vt->nr_events;
-	if (vblk_reconnect_on(vt))
-		vblk_reconnect_completed(vt);
-	return (int)vt->nr_events;
-}
-
 /*
  * The rest of vblk_getevents(): whatever the used ring did not hold
  * already. Its first round does not look at the used ring again: the
  * caller just did, or, at QD1, kicked the I/O just before.
  */
-static __attribute__((noinline)) int wait_for_events(struct thread_data *td,
-						      struct vblk_thread *vt, unsigned int min,
-						      unsigned int max, const struct timespec *t)
+int vblk_wait_for_events(struct thread_data *td, struct vblk_thread *vt, unsigned int min,
+			 unsigned int max, const struct timespec *t)
 {
 	int64_t deadline = 0;
 	unsigned int spins = 0;
@@ -410,32 +385,5 @@ static __attribute__((noinline)) int wait_for_events(struct thread_data *td,
 	/* Polling slept, and the completions came: how long they took sets the budget. */
 	if (spin_over && !vt->broken && vt->nr_events >= min)
 		adapt_poll(vt, now_ns() - poll_start);
-	return events_done(vt, armed);
-}
-
-/*
- * Completions the used ring holds already, the common case with a deep
- * queue, are taken here without the wait's state: wait_for_events() has
- * the rest.
- */
-int vblk_getevents(struct thread_data *td, struct vblk_thread *vt, unsigned int min,
-		   unsigned int max, const struct timespec *t)
-{
-	int ret;
-
-	vt->nr_events = 0;
-	vt->refill = 0;
-	if (vt->kick_pending) {
-		ret = vblk_kick(vt);
-		if (ret)
-			return ret;
-	}
-	if (vt->wait_in_queue && min)
-		return wait_for_events(td, vt, min, max, t);
-	ret = vblk_reap(td, vt, max);
-	if (ret && !vt->broken)
-		return ret;
-	if (!vt->broken && (vt->nr_events >= min || vt->nr_events == max))
-		return events_done(vt, false);
-	return wait_for_events(td, vt, min, max, t);
+	return vblk_events_done(vt, armed);
 }

@@ -18,6 +18,8 @@
 
 #include "backend.h"
 #include "vblk.h"
+#include "vblk_req.h"
+#include "vblk_wait.h"
 #include "virtio_blk.h"
 
 int virtio_blk_setup(struct thread_data *td, const struct virtio_transport_ops *ops)
@@ -104,7 +106,7 @@ static int alloc_ring(struct thread_data *td, struct vblk_thread *vt, unsigned i
 	if (!vt->segs || !vt->events || !vt->queued)
 		return -ENOMEM;
 	for (i = 0; i < qsize; i++)
-		((struct vblk_slot *)blk_req_ctx(&vt->slots, i))->io = NULL;
+		vblk_slot_of(vt, i)->io = NULL;
 	/* vblk_add_io()'s shortcut, for block sizes a mask can check. */
 	if (vt->use_indirect && vt->geom.block_shift) {
 		vt->one_seg_len = vt->seg_len < vt->geom.max_xfer ? vt->seg_len : vt->geom.max_xfer;
@@ -416,13 +418,11 @@ enum fio_q_status virtio_blk_queue(struct thread_data *td, struct io_u *io_u)
 	return ret;
 }
 
-int virtio_blk_commit(struct thread_data *td)
+/* virtio_blk_commit() with requests queued since the last one. */
+static __attribute__((noinline)) int commit_queued(struct thread_data *td, struct vblk_thread *vt)
 {
-	struct vblk_thread *vt = vblk_of(td);
 	unsigned int i;
 
-	if (!vt->nr_queued)
-		return 0;
 	if (vt->fill_issue_time) {
 		struct timespec now;
 
@@ -448,6 +448,19 @@ int virtio_blk_commit(struct thread_data *td)
 	vt->refill = 0;
 	vt->nr_queued = 0;
 	return vblk_kick(vt);
+}
+
+/*
+ * fio commits again right before each wait, with nothing queued: that call
+ * returns before commit_queued()'s frame is set up.
+ */
+int virtio_blk_commit(struct thread_data *td)
+{
+	struct vblk_thread *vt = vblk_of(td);
+
+	if (!vt->nr_queued)
+		return 0;
+	return commit_queued(td, vt);
 }
 
 int virtio_blk_getevents(struct thread_data *td, unsigned int min, unsigned int max,

@@ -145,54 +145,6 @@ int virtq_add_indirect(struct virtq *vq, struct vring_desc *table, uint64_t tabl
 	return virtq_add_table(vq, table_addr, n, cookie);
 }
 
-void virtq_publish(struct virtq *vq)
-{
-	if (vq->packed) {
-		virtq_packed_publish(vq);
-		return;
-	}
-	/*
-	 * Release: the descriptors, indirect tables, request headers and
-	 * avail ring entries written before must be visible to the device
-	 * before it can see the new avail->idx that covers them.
-	 */
-	__atomic_store_n(&vq->avail->idx, htole16(vq->avail_idx), __ATOMIC_RELEASE);
-	vq->published_idx = vq->avail_idx;
-}
-
-bool virtq_kick_needed(struct virtq *vq)
-{
-	uint16_t old = vq->kicked_idx, new = vq->avail_idx;
-	bool kick;
-
-	if (vq->packed)
-		return virtq_packed_kick_needed(vq);
-	if (old == new)
-		return false;
-	vq->kicked_idx = new;
-
-	/*
-	 * Full barrier: our avail->idx store must be globally visible before
-	 * we read the device's avail_event (or NO_NOTIFY flag). Otherwise the
-	 * device may check avail->idx, find nothing new, publish its
-	 * avail_event and go to sleep, while we read its stale avail_event,
-	 * skip the kick, and both sides wait forever (store->load ordering,
-	 * which only a full fence gives on x86).
-	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-
-	if (vq->event_idx) {
-		uint16_t event = le16toh(*vq->avail_event);
-
-		kick = vring_need_event(event, new, old);
-	} else {
-		uint16_t flags = le16toh(*(volatile __virtio16 *)&vq->used->flags);
-
-		kick = !(flags & VRING_USED_F_NO_NOTIFY);
-	}
-	return kick;
-}
-
 bool virtq_has_used(struct virtq *vq)
 {
 	if (vq->packed)

@@ -203,15 +203,65 @@ static inline void virtq_table_set(const struct virtq *vq, struct vring_desc *ta
 	d->next = htole16(i + 1 < n ? i + 1 : 0);
 }
 
-/* Makes every entry added so far visible to the device. */
-void virtq_publish(struct virtq *vq);
+void virtq_packed_publish(struct virtq *vq);
+bool virtq_packed_kick_needed(struct virtq *vq);
+
+/*
+ * Makes every entry added so far visible to the device. Inline, as the
+ * kick check below: both run at every commit.
+ */
+static inline void virtq_publish(struct virtq *vq)
+{
+	if (vq->packed) {
+		virtq_packed_publish(vq);
+		return;
+	}
+	/*
+	 * Release: the descriptors, indirect tables, request headers and
+	 * avail ring entries written before must be visible to the device
+	 * before it can see the new avail->idx that covers them.
+	 */
+	__atomic_store_n(&vq->avail->idx, htole16(vq->avail_idx), __ATOMIC_RELEASE);
+	vq->published_idx = vq->avail_idx;
+}
 
 /*
  * After virtq_publish(): whether the device asked to be notified of the
  * entries published since the previous call (EVENT_IDX avail_event, else
  * the used ring's NO_NOTIFY flag).
  */
-bool virtq_kick_needed(struct virtq *vq);
+static inline bool virtq_kick_needed(struct virtq *vq)
+{
+	uint16_t old = vq->kicked_idx, new = vq->avail_idx;
+	bool kick;
+
+	if (vq->packed)
+		return virtq_packed_kick_needed(vq);
+	if (old == new)
+		return false;
+	vq->kicked_idx = new;
+
+	/*
+	 * Full barrier: our avail->idx store must be globally visible before
+	 * we read the device's avail_event (or NO_NOTIFY flag). Otherwise the
+	 * device may check avail->idx, find nothing new, publish its
+	 * avail_event and go to sleep, while we read its stale avail_event,
+	 * skip the kick, and both sides wait forever (store->load ordering,
+	 * which only a full fence gives on x86).
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+	if (vq->event_idx) {
+		uint16_t event = le16toh(*vq->avail_event);
+
+		kick = vring_need_event(event, new, old);
+	} else {
+		uint16_t flags = le16toh(*(volatile __virtio16 *)&vq->used->flags);
+
+		kick = !(flags & VRING_USED_F_NO_NOTIFY);
+	}
+	return kick;
+}
 
 /*
  * Whether the entry added at head (split) or with buffer id head (packed)
@@ -239,32 +289,49 @@ static inline uint16_t virtq_load_used_idx(struct virtq *vq)
 int virtq_get_used_other(struct virtq *vq, void **cookie, uint32_t *len);
 
 /*
+ * virtq_get_used_other() through locals of its own: the caller's cookie
+ * and length, whose addresses would otherwise escape into the call, stay
+ * in registers on the common path.
+ */
+static inline int virtq_get_used_slow(struct virtq *vq, void **cookie, uint32_t *len)
+{
+	void *c = NULL;
+	uint32_t l = 0;
+	int ret = virtq_get_used_other(vq, &c, &l);
+
+	*cookie = c;
+	*len = l;
+	return ret;
+}
+
+/*
  * Consumes one used entry. Returns 1 with *cookie and *len set, 0 when the
  * device has returned nothing more, -EIO when the device returned an index
  * that is not in flight or not yet published, or moved used->idx
  * impossibly (the ring is then broken for good).
  */
-static inline int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len)
+static inline __attribute__((always_inline))
+int virtq_get_used(struct virtq *vq, void **cookie, uint32_t *len)
 {
 	const struct vring_used_elem *e;
 	uint16_t n, last;
 	uint32_t id;
 
 	if (vq->packed || vq->broken)
-		return virtq_get_used_other(vq, cookie, len);
+		return virtq_get_used_slow(vq, cookie, len);
 	if (vq->used_seen == vq->last_used) {
 		vq->used_seen = virtq_load_used_idx(vq);
 		if (vq->used_seen == vq->last_used)
 			return 0;
 		/* The device cannot return more than was ever in flight. */
 		if ((uint16_t)(vq->used_seen - vq->last_used) > vq->num)
-			return virtq_get_used_other(vq, cookie, len);
+			return virtq_get_used_slow(vq, cookie, len);
 	}
 
 	e = &vq->used->ring[vq->last_used & (vq->num - 1)];
 	id = le32toh(e->id);
 	if (id >= vq->num || !vq->chain_len[id] || !virtq_published(vq, (uint16_t)id))
-		return virtq_get_used_other(vq, cookie, len);
+		return virtq_get_used_slow(vq, cookie, len);
 	*len = le32toh(e->len);
 	*cookie = vq->cookie[id];
 

@@ -13,8 +13,6 @@ void virtq_packed_init(struct virtq *vq, void *ring, const struct virtq_layout *
 		       bool lap0);
 int virtq_packed_add_chain(struct virtq *vq, const struct virtq_seg *segs, unsigned int n,
 			   void *cookie);
-void virtq_packed_publish(struct virtq *vq);
-bool virtq_packed_kick_needed(struct virtq *vq);
 bool virtq_packed_has_used(struct virtq *vq);
 int virtq_packed_get_used(struct virtq *vq, void **cookie, uint32_t *len);
 bool virtq_packed_arm(struct virtq *vq, uint16_t after);
