@@ -261,7 +261,7 @@ int vblk_wait_for_events(struct thread_data *td, struct vblk_thread *vt, unsigne
 {
 	int64_t deadline = 0;
 	unsigned int spins = 0;
-	int64_t spin_end = 0, poll_start = 0, poll_check = 0, stall_start = 0, now;
+	int64_t poll_start = 0, poll_check = 0, stall_start = 0, now;
 	unsigned int stall_seen = 0;
 	bool armed = false, spin_over = false, spun = false, timed_out = false;
 	bool reap = false;
@@ -307,17 +307,17 @@ int vblk_wait_for_events(struct thread_data *td, struct vblk_thread *vt, unsigne
 				continue;
 			}
 			now = now_ns();
-			if (!spin_end) {
+			if (!poll_start) {
 				poll_start = now;
 				poll_check = now + POLL_CHECK_NS;
-				spin_end = now + poll_budget(vt);
 			} else if (now >= poll_check) {
 				check_transport(td, vt);
 				poll_check = now + POLL_CHECK_NS;
 			}
 			if (deadline && now >= deadline)
 				break;
-			if (now < spin_end)
+			/* The budget changes only after the wait (adapt_poll()). */
+			if (now - poll_start < poll_budget(vt))
 				continue;
 			/* Budget spent: sleep until the device signals. */
 			spin_over = true;
