@@ -51,7 +51,8 @@ struct vblk_slot {
 	/* The request as added, to add it again after a reconnect. */
 	void *buf;
 	uint64_t offset, len;
-	uint32_t type, flags;
+	uint32_t type;
+	uint32_t flags;			/* discard / write zeroes only */
 	uint8_t op;			/* enum vblk_op */
 	/*
 	 * The slot's indirect table holds the header and status entries of a
@@ -113,8 +114,8 @@ struct vblk_thread {
 	bool adaptive;			/* spin before sleeping (vblk_wait.c) */
 	/*
 	 * The common I/O, a read or plain write of up to one_seg_len bytes
-	 * (0: none), takes one request through an indirect table; checked
-	 * once at init rather than per I/O.
+	 * (0: none), takes one request of one data segment (an indirect table,
+	 * or a chain of three); checked once at init rather than per I/O.
 	 */
 	uint32_t one_seg_len;
 	uint32_t block_mask;		/* block size - 1, a power of two here */

@@ -26,6 +26,20 @@
 #include "vblk.h"
 #include "vblk_req.h"
 
+int vblk_add_one_chain(struct vblk_thread *vt, uint32_t tag, void *buf, uint32_t len,
+		       bool device_writes)
+{
+	struct vblk_slot_shm *shm = &vt->shm[tag];
+	const struct virtq_seg segs[3] = {
+		{ ring_addr_of(vt, &shm->hdr), sizeof(shm->hdr), false },
+		{ io_addr_of(vt, buf), len, device_writes },
+		{ ring_addr_of(vt, &shm->status), 1, true },
+	};
+
+	shm->hdr.ioprio = 0;
+	return virtq_add_chain(&vt->vq, segs, 3, tag_cookie(tag));
+}
+
 /*
  * Puts the request of tag, as its slot records it, on the ring: header,
  * then either data or the range descriptor, then the status byte.
@@ -88,7 +102,7 @@ static int add_request(struct vblk_thread *vt, struct vblk_io *io, enum vblk_op 
 	uint32_t tag;
 	int ret;
 
-	if (op == VBLK_OP_DATA && vt->use_indirect && len && len <= vt->seg_len)
+	if (op == VBLK_OP_DATA && len && len <= vt->seg_len)
 		return add_one_segment(vt, io, type, offset, buf, (uint32_t)len);
 	/* The segment list is sized for the largest request (vblk_size_queue). */
 	if (op == VBLK_OP_DATA && blk_split_count(len, vt->seg_len) + 2 > vt->max_descs)

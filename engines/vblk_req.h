@@ -50,14 +50,24 @@ static inline void *tag_cookie(uint32_t tag)
 }
 
 /*
- * The common request, a read or write of one segment through an indirect
- * table, written straight into the slot's table: no segment list is built
- * and copied. The header and status entries of a slot's table point at the
- * slot's own header and status byte, so once written they stay as they
- * are until queue_tag() reshapes the table; the device only reads the
+ * add_one_segment() on a device without indirect descriptors: the header,
+ * data and status of tag's request as a chain of three on the ring (the
+ * header's type, sector and the status byte are written already). The
+ * head, -ENOSPC or -EINVAL, nothing added on failure.
+ */
+int vblk_add_one_chain(struct vblk_thread *vt, uint32_t tag, void *buf, uint32_t len,
+		       bool device_writes);
+
+/*
+ * The common request, a read or write of one segment. Through an indirect
+ * table it is written straight into the slot's table: no segment list is
+ * built and copied. The header and status entries of a slot's table point
+ * at the slot's own header and status byte, so once written they stay as
+ * they are until queue_tag() reshapes the table; the device only reads the
  * table, and what it might scribble there would only mislead itself. The
  * data entry, the header fields and the status byte are written per I/O.
- * 0, -EBUSY or -ENOSPC (nothing added).
+ * A device without indirect descriptors gets the three as a chain on the
+ * ring. 0, -EBUSY or -ENOSPC (nothing added).
  */
 static inline __attribute__((always_inline))
 int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type, uint64_t offset,
@@ -65,7 +75,6 @@ int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type, u
 {
 	struct vblk_slot *s;
 	struct vblk_slot_shm *shm;
-	struct vring_desc *table;
 	bool dir = type == VIRTIO_BLK_T_IN;
 	uint32_t tag;
 	int ret;
@@ -79,21 +88,26 @@ int add_one_segment(struct vblk_thread *vt, struct vblk_io *io, uint32_t type, u
 	s->offset = offset;
 	s->buf = buf;
 	s->len = len;
-	s->flags = 0;
 	shm = &vt->shm[tag];
-	table = &vt->indirect[(size_t)tag * vt->ind_len];
 	shm->hdr.type = htole32(type);
 	shm->hdr.sector = htole64(offset >> VBLK_SECTOR_SHIFT);
 	shm->status = 0xff;
-	if (!s->one_seg_table) {
-		shm->hdr.ioprio = 0;
-		virtq_table_set(&vt->vq, table, 0, 3, ring_addr_of(vt, &shm->hdr),
-				sizeof(shm->hdr), false);
-		virtq_table_set(&vt->vq, table, 2, 3, ring_addr_of(vt, &shm->status), 1, true);
-		s->one_seg_table = true;
+	if (__builtin_expect(!vt->use_indirect, 0)) {
+		ret = vblk_add_one_chain(vt, tag, buf, len, dir);
+	} else {
+		struct vring_desc *table = &vt->indirect[(size_t)tag * vt->ind_len];
+
+		if (!s->one_seg_table) {
+			shm->hdr.ioprio = 0;
+			virtq_table_set(&vt->vq, table, 0, 3, ring_addr_of(vt, &shm->hdr),
+					sizeof(shm->hdr), false);
+			virtq_table_set(&vt->vq, table, 2, 3, ring_addr_of(vt, &shm->status), 1,
+					true);
+			s->one_seg_table = true;
+		}
+		virtq_table_set(&vt->vq, table, 1, 3, io_addr_of(vt, buf), len, dir);
+		ret = virtq_add_table(&vt->vq, ring_addr_of(vt, table), 3, tag_cookie(tag));
 	}
-	virtq_table_set(&vt->vq, table, 1, 3, io_addr_of(vt, buf), len, dir);
-	ret = virtq_add_table(&vt->vq, ring_addr_of(vt, table), 3, tag_cookie(tag));
 	if (ret < 0) {
 		slot_put(vt, tag);
 		return ret;

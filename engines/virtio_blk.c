@@ -108,7 +108,7 @@ static int alloc_ring(struct thread_data *td, struct vblk_thread *vt, unsigned i
 	for (i = 0; i < qsize; i++)
 		vblk_slot_of(vt, i)->io = NULL;
 	/* vblk_add_io()'s shortcut, for block sizes a mask can check. */
-	if (vt->use_indirect && vt->geom.block_shift) {
+	if (vt->geom.block_shift) {
 		vt->one_seg_len = vt->seg_len < vt->geom.max_xfer ? vt->seg_len : vt->geom.max_xfer;
 		vt->block_mask = vt->geom.block - 1;
 	}
@@ -397,10 +397,9 @@ enum fio_q_status virtio_blk_queue(struct thread_data *td, struct io_u *io_u)
 
 	fio_ro_check(td, io_u);
 	blk_io_begin(&io->track);
+	/* next_flush is set as the I/O joins vt->flush_wait; fio zeroes io_u->error. */
 	io->flush_after = false;
 	io->lost = false;
-	io->next_flush = NULL;
-	io_u->error = 0;
 
 	if (vt->broken) {
 		int err = vblk_broken_errno(vt);
