@@ -268,8 +268,7 @@ void vblk_finish_io(struct vblk_thread *vt, struct vblk_io *io)
 
 		blk_io_fail(&io->track, BLK_ERR_ERRNO, (uint32_t)err, err);
 	}
-	io->io_u->error = io->track.error;
-	vt->events[vt->nr_events++] = io->io_u;
+	vblk_hand_out(vt, io);
 }
 
 /* Sends the flush of a writefua write, or keeps it waiting for room. */

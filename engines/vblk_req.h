@@ -154,7 +154,14 @@ static inline enum fio_q_status vblk_add_io(struct vblk_thread *vt, struct vblk_
 	return FIO_Q_QUEUED;
 }
 
-/* Hands a finished I/O to fio: adds its io_u to the events with its error. */
+/* Adds a finished I/O's io_u, with the I/O's error, to the events fio collects. */
+static inline void vblk_hand_out(struct vblk_thread *vt, struct vblk_io *io)
+{
+	io->io_u->error = io->track.error;
+	vt->events[vt->nr_events++] = io->io_u;
+}
+
+/* Hands a finished I/O to fio as vblk_hand_out(), failed first if its queue broke under it. */
 void vblk_finish_io(struct vblk_thread *vt, struct vblk_io *io);
 
 /* The last request of an I/O is back: complete it, or flush first. */
@@ -206,8 +213,7 @@ int vblk_reap(struct thread_data *td, struct vblk_thread *vt, unsigned int max)
 			vblk_io_done(vt, io);
 			continue;
 		}
-		io->io_u->error = io->track.error;
-		vt->events[vt->nr_events++] = io->io_u;
+		vblk_hand_out(vt, io);
 	}
 	if (vt->flush_wait || vt->republish)
 		return vblk_reap_flushes(vt);
