@@ -122,4 +122,22 @@ static inline bool blk_nvme_lba_exact(const struct blk_nvme_lba_div *d, uint64_t
 	return !(bytes & d->low_mask) && q <= d->max;
 }
 
+/*
+ * The blocks of len bytes at byte off: true, with *slba and *nlb set, when
+ * both are whole blocks, nlb is 1 to nlb_max and the range ends at or below
+ * nr_blocks (nlb_max <= nr_blocks <= UINT64_MAX / block). One test per
+ * bound: a count with a remainder converts to a number above d->max, so
+ * above both limits, and a length of 0 wraps nlb - 1.
+ */
+static inline bool blk_nvme_lba_range(const struct blk_nvme_lba_div *d, uint64_t off,
+				      uint64_t len, uint64_t nlb_max, uint64_t nr_blocks,
+				      uint64_t *slba, uint64_t *nlb)
+{
+	*slba = (off >> d->shift) * d->inv;
+	*nlb = (len >> d->shift) * d->inv;
+	/* nlb <= nlb_max <= nr_blocks once the second test passes: no wrap. */
+	return !((off | len) & d->low_mask) && *nlb - 1 < nlb_max &&
+	       *slba <= nr_blocks - *nlb;
+}
+
 #endif

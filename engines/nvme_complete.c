@@ -238,6 +238,24 @@ struct io_u *nvme_complete_cmd(struct thread_data *td, struct nvme_thread *nt,
 	return io_u;
 }
 
+unsigned int nvme_reap_rest(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
+{
+	struct io_uring_cq *cq = &nt->ring.cq;
+	unsigned int start = *cq->khead, head = start;
+	unsigned int tail = io_uring_smp_load_acquire(cq->ktail);
+	struct io_u *io_u;
+
+	for (; head != tail && nt->nr_events < max; head++) {
+		/* 32-byte CQEs, as in nvme_reap_cq(). */
+		io_u = nvme_complete_cmd(td, nt, &cq->cqes[(head & cq->ring_mask) << 1]);
+		if (io_u)
+			nt->events[nt->nr_events++] = io_u;
+	}
+	if (head != start)
+		io_uring_smp_store_release(cq->khead, head);
+	return head - start;
+}
+
 unsigned int nvme_reap(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
 {
 	return nvme_reap_cq(td, nt, max);

@@ -192,11 +192,15 @@ void nvme_prepare_fast_rw(struct thread_data *td, struct nvme_target *t)
 		     o->write_mode == BLK_WRITE_MODE_WRITE &&
 		     !build_rw(td, t, &t->rw_template[DDIR_READ], DDIR_READ, &read, o->write_mode) &&
 		     !build_rw(td, t, &t->rw_template[DDIR_WRITE], DDIR_WRITE, &write, o->write_mode);
+	t->nr_blocks = t->geom.capacity / t->geom.block;
+	t->fast_nlb_max = t->geom.max_xfer / t->geom.block;
+	if (t->fast_nlb_max > t->nr_blocks)
+		t->fast_nlb_max = t->nr_blocks;
 }
 
 /*
  * Makes the first SQE slot of req a read/write of target t: everything
- * that stays the same from one such I/O to the next. nvme_queue_fast_rw() then
+ * that stays the same from one such I/O to the next. nvme_fill_fast_rw() then
  * writes the rest.
  */
 void nvme_prep_fast_slot(struct nvme_thread *nt, struct nvme_req *req,

@@ -46,26 +46,25 @@ void nvme_apply_sqe_extras(struct thread_data *td, struct nvme_thread *nt,
 			   struct nvme_req *req, struct io_u *io_u, unsigned int n);
 
 /*
- * A read or write that fits one command, from the target's template:
- * -EINVAL, with nothing taken, when it is not whole blocks inside the
- * namespace (the general path then fails it the same way).
+ * Writes a read or write that fits one command into req's first SQE slot,
+ * which nvme_prep_fast_slot() made t's: false, with nothing taken, when it
+ * is not whole blocks inside the namespace or needs more than one command
+ * (the general path then fails or splits it).
  */
 static inline __attribute__((always_inline))
-int nvme_queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
+bool nvme_fill_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
 		       struct io_u *io_u, const struct nvme_target *t)
 {
 	const struct nvme_uring_cmd *tmpl = &t->rw_template[io_u->ddir];
-	uint64_t off = io_u->offset, len = io_u->xfer_buflen, slba, nlb;
+	uint64_t len = io_u->xfer_buflen, slba, nlb;
 	struct io_uring_sqe *sqe;
 	struct nvme_uring_cmd *cmd;
 
-	if (!blk_nvme_lba_exact(&t->lba, off, &slba) || !blk_nvme_lba_exact(&t->lba, len, &nlb) ||
-	    !len || off > t->geom.capacity || len > t->geom.capacity - off)
-		return -EINVAL;
+	if (!blk_nvme_lba_range(&t->lba, io_u->offset, len, t->fast_nlb_max, t->nr_blocks,
+				&slba, &nlb))
+		return false;
 	sqe = take_slot(nt, slot_of(nt, req->tag, 0));
 	cmd = (struct nvme_uring_cmd *)sqe->cmd;
-	if (req->prep_t != t)
-		nvme_prep_fast_slot(nt, req, t, sqe);
 	cmd->opcode = tmpl->opcode;
 	cmd->cdw10 = (uint32_t)slba;
 	cmd->cdw11 = (uint32_t)(slba >> 32);
@@ -90,7 +89,17 @@ int nvme_queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
 		}
 	}
 	nt->sqes_pending++;
-	return 0;
+	return true;
+}
+
+/* nvme_fill_fast_rw() into a slot made t's first if it is not. */
+static inline __attribute__((always_inline))
+bool nvme_queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
+			struct io_u *io_u, const struct nvme_target *t)
+{
+	if (req->prep_t != t)
+		nvme_prep_fast_slot(nt, req, t, slot_sqe(nt, slot_of(nt, req->tag, 0)));
+	return nvme_fill_fast_rw(nt, req, io_u, t);
 }
 
 

@@ -80,7 +80,6 @@ struct nvme_thread {
 	int held_error;			/* of the failed io_u submit_and_wait() queued */
 	int enter_fd;			/* what io_uring_enter() names the ring by */
 	unsigned int enter_flags;	/* IORING_ENTER_REGISTERED_RING when registered */
-	unsigned int inflight;		/* commands submitted whose CQE is not reaped */
 	struct nvme_target *targets;	/* one per fio file, by fileno */
 	unsigned int nr_targets;
 	unsigned int max_chunks;	/* most commands one io_u needs */
@@ -144,6 +143,12 @@ static inline uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* 128-byte SQEs: two of liburing's 64-byte entries each. */
+static inline struct io_uring_sqe *slot_sqe(struct nvme_thread *nt, unsigned int slot)
+{
+	return &nt->ring.sq.sqes[(size_t)slot << 1];
+}
+
 /*
  * Puts SQE slot at the SQ ring's tail and returns it. The caller checked
  * the ring has room; a slot is reused only after its completion, when the
@@ -155,8 +160,7 @@ static inline struct io_uring_sqe *take_slot(struct nvme_thread *nt, unsigned in
 
 	sq->array[sq->sqe_tail & sq->ring_mask] = slot;
 	sq->sqe_tail++;
-	/* 128-byte SQEs: two of liburing's 64-byte entries each. */
-	return &sq->sqes[(size_t)slot << 1];
+	return slot_sqe(nt, slot);
 }
 
 static inline unsigned int slot_of(const struct nvme_thread *nt, uint32_t tag,

@@ -216,15 +216,15 @@ static __attribute__((noinline)) enum fio_q_status queue_any(struct thread_data 
 	    !req->compare && io_u->xfer_buflen <= t->geom.max_xfer) {
 		if (!io_uring_sq_space_left(&nt->ring))
 			return FIO_Q_BUSY;
-		if (!nvme_queue_fast_rw(nt, req, io_u, t)) {
+		if (nvme_queue_fast_rw(nt, req, io_u, t)) {
 			req->t = (struct nvme_target *)t;
 			blk_io_begin(&req->io);
 			blk_io_part_sent(&req->io);
 			if (nt->sqe_extras)
 				nvme_apply_sqe_extras(td, nt, req, io_u, 1);
+			nt->queued[nt->nr_queued++] = io_u;
 			if (nt->wait_in_queue)
 				return submit_and_wait(td, nt, io_u);
-			nt->queued[nt->nr_queued++] = io_u;
 			return FIO_Q_QUEUED;
 		}
 		/* Not whole blocks inside the namespace: failed below with the same checks. */
@@ -275,16 +275,18 @@ static __attribute__((noinline)) enum fio_q_status queue_any(struct thread_data 
 	/* None of the io_u's commands is out yet: pending counts its SQEs. */
 	if (nt->sqe_extras)
 		nvme_apply_sqe_extras(td, nt, req, io_u, req->io.pending);
+	nt->queued[nt->nr_queued++] = io_u;
 	if (nt->wait_in_queue)
 		return submit_and_wait(td, nt, io_u);
-	nt->queued[nt->nr_queued++] = io_u;
 	return FIO_Q_QUEUED;
 }
 
 /*
  * The common I/O, a read or write of one command from the target's
- * template on a job that adds nothing to its SQE, without queue_any()'s
- * frame: whatever this cannot take goes there.
+ * template into a slot that already holds the rest of it, on a job that
+ * adds nothing to its SQE. Everything else goes to queue_any(), the first
+ * I/O of each io_u too (it prepares the slot). Nothing here calls out but
+ * in tail position, so the path needs no frame.
  */
 static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 {
@@ -296,20 +298,19 @@ static enum fio_q_status nvme_queue(struct thread_data *td, struct io_u *io_u)
 	/*
 	 * No room check: without SQPOLL each enter takes every SQE queued
 	 * before it, and the ring holds the slots of all iodepth io_us.
+	 * DDIR_READ and DDIR_WRITE are 0 and 1.
 	 */
-	if (nt->lean_rw && (io_u->ddir == DDIR_READ || io_u->ddir == DDIR_WRITE) &&
-	    t->fast_rw && !req->io.pending && io_u->xfer_buflen <= t->geom.max_xfer &&
-	    !nvme_queue_fast_rw(nt, req, io_u, t)) {
-		req->t = (struct nvme_target *)t;
-		req->compare = false;
-		blk_io_begin(&req->io);
-		blk_io_part_sent(&req->io);
-		if (nt->wait_in_queue)
-			return submit_and_wait(td, nt, io_u);
-		nt->queued[nt->nr_queued++] = io_u;
-		return FIO_Q_QUEUED;
-	}
-	return queue_any(td, io_u);
+	if (!t->lean_rw || (unsigned int)io_u->ddir > DDIR_WRITE || req->prep_t != t ||
+	    req->io.pending || !nvme_fill_fast_rw(nt, req, io_u, t))
+		return queue_any(td, io_u);
+	/* req->compare stays false: queue_any() clears it on a lean_rw job. */
+	req->t = (struct nvme_target *)t;
+	blk_io_begin(&req->io);
+	blk_io_part_sent(&req->io);
+	nt->queued[nt->nr_queued++] = io_u;
+	if (nt->wait_in_queue)
+		return submit_and_wait(td, nt, io_u);
+	return FIO_Q_QUEUED;
 }
 
 static inline __attribute__((always_inline))
@@ -334,6 +335,19 @@ void mark_issued(struct thread_data *td, struct nvme_thread *nt)
 }
 
 /*
+ * Commands the kernel has and has not completed: every command an io_u has
+ * out counts in its pending, the ones still in the SQ included.
+ */
+static unsigned int commands_in_kernel(const struct nvme_thread *nt)
+{
+	unsigned int tag, out = 0;
+
+	for (tag = 0; tag < nt->pool.nr; tag++)
+		out += ((const struct nvme_req *)blk_req_ctx(&nt->pool, tag))->io.pending;
+	return out > nt->sqes_pending ? out - nt->sqes_pending : 0;
+}
+
+/*
  * The kernel is short of resources (EAGAIN) or its completion queue is
  * full (EBUSY): make room by taking the completions that are there into
  * the event list, or, when there are none, by waiting for one. fio's own
@@ -346,7 +360,7 @@ static int commit_make_room(struct thread_data *td, struct nvme_thread *nt)
 
 	if (nvme_reap(td, nt, td->o.iodepth))
 		return 0;
-	if (!nt->inflight) {
+	if (!commands_in_kernel(nt)) {
 		/* Nothing can complete: only time frees what the kernel lacks. */
 		sched_yield();
 		return 0;
@@ -385,11 +399,8 @@ static __attribute__((noinline)) int take_submit_result(struct thread_data *td,
 							struct nvme_thread *nt, int ret)
 {
 	if (ret > 0) {
-		unsigned int n = (unsigned int)ret < nt->sqes_pending ?
-				 (unsigned int)ret : nt->sqes_pending;
-
-		nt->sqes_pending -= n;
-		nt->inflight += n;
+		nt->sqes_pending -= (unsigned int)ret < nt->sqes_pending ?
+				    (unsigned int)ret : nt->sqes_pending;
 		return 0;
 	}
 	if (ret == 0 || ret == -EINTR)
@@ -449,7 +460,6 @@ int submit_pending(struct thread_data *td, struct nvme_thread *nt, unsigned int 
 		ret = take_submit_result(td, nt, ret);
 		return ret ? ret : submit_rest(td, nt, wait_nr);
 	}
-	nt->inflight += (unsigned int)ret;
 	nt->sqes_pending = 0;
 	return 0;
 }
@@ -491,13 +501,13 @@ static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct times
  * device's time as on the queued path. An I/O that failed, or whose
  * submission or wait went wrong, is handed back as queued instead: fio's
  * commit and getevents then report it the way they report any other.
+ * The caller has put io_u on the queued list.
  */
 static __attribute__((noinline)) enum fio_q_status
 submit_and_wait(struct thread_data *td, struct nvme_thread *nt, struct io_u *io_u)
 {
 	int ret;
 
-	nt->queued[nt->nr_queued++] = io_u;
 	mark_issued(td, nt);
 	if (submit_pending(td, nt, 1))
 		return FIO_Q_QUEUED;
@@ -545,8 +555,9 @@ static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct times
 			      NULL);
 }
 
-static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int max,
-			  const struct timespec *t)
+/* nvme_getevents() for every state but a queue kept full. */
+static __attribute__((noinline)) int getevents_any(struct thread_data *td, unsigned int min,
+						   unsigned int max, const struct timespec *t)
 {
 	struct nvme_thread *nt = nvme_thread_of(td);
 	unsigned int n;
@@ -601,6 +612,36 @@ enter_failed:
 	return ret;
 }
 
+/*
+ * The wait of a queue kept full: commit() held the burst, the event list
+ * is empty (an error submit_and_wait() held has its io_u there) and there
+ * is no time limit. The burst goes out in the enter that waits for min
+ * completions, and those are handed out. Everything else, fewer
+ * completions than that included, goes to getevents_any().
+ */
+static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int max,
+			  const struct timespec *t)
+{
+	struct nvme_thread *nt = nvme_thread_of(td);
+	unsigned int n;
+	int ret;
+
+	if (!nt->sqes_pending || nt->nr_events || t)
+		return getevents_any(td, min, max, t);
+	mark_issued(td, nt);
+	ret = submit_pending(td, nt, min);
+	if (ret)
+		return ret;
+	nvme_reap_cq(td, nt, max);
+	n = nt->nr_events;
+	/* IOPOLL and DEFER_TASKRUN may owe completions to one more enter. */
+	if (n < min || (!n && nt->enter_to_reap))
+		return getevents_any(td, min, max, t);
+	nt->nr_events = 0;
+	nt->ev_base = 0;
+	return (int)n;
+}
+
 static struct io_u *nvme_event(struct thread_data *td, int event)
 {
 	struct nvme_thread *nt = nvme_thread_of(td);
@@ -624,8 +665,10 @@ static int nvme_post_init(struct thread_data *td)
 	/* SQPOLL submits from a kernel thread: its I/O takes the queued path. */
 	nt->wait_in_queue = td->o.iodepth == 1 && !nt->sqpoll;
 	nt->hold_for_wait = td->o.iodepth >= 2 && !nt->sqpoll && blk_job_unpaced(td);
-	for (i = 0; i < nt->nr_targets; i++)
+	for (i = 0; i < nt->nr_targets; i++) {
 		nvme_prepare_fast_rw(td, &nt->targets[i]);
+		nt->targets[i].lean_rw = nt->targets[i].fast_rw && nt->lean_rw;
+	}
 	if (o->registerfiles) {
 		ret = nvme_register_files(nt);
 		if (ret)

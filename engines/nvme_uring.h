@@ -41,6 +41,14 @@ struct nvme_target {
 	 * DDIR_READ and DDIR_WRITE, when fast_rw is set.
 	 */
 	bool fast_rw;
+	/*
+	 * nvme_queue() takes them itself (fast_rw on a job that adds nothing
+	 * to an SQE). It checks in blocks: the namespace's, and the most one
+	 * command carries (max_xfer, at most the namespace).
+	 */
+	bool lean_rw;
+	uint64_t nr_blocks;
+	uint64_t fast_nlb_max;
 	struct nvme_uring_cmd rw_template[2];
 	/* Data placement of writes (dtype 0: none); fast_rw is off when placing. */
 	struct nvme_placement place;

@@ -339,6 +339,80 @@ static void test_lba_div(void)
 	CHECK(!blk_nvme_lba_exact(&d, 4160ull * 12345 + 64, &q));
 }
 
+/* Plain division's answer for blk_nvme_lba_range(). */
+static bool lba_range_reference(uint32_t b, uint64_t off, uint64_t len, uint64_t nlb_max,
+				uint64_t nr_blocks, uint64_t *slba, uint64_t *nlb)
+{
+	if (off % b || len % b)
+		return false;
+	*slba = off / b;
+	*nlb = len / b;
+	return *nlb >= 1 && *nlb <= nlb_max && *slba <= nr_blocks && *nlb <= nr_blocks - *slba;
+}
+
+/*
+ * The fast path's one-pass check of an I/O's blocks against division: whole
+ * blocks, 1 to nlb_max of them, inside the namespace, with the namespace as
+ * large as 64 bits of bytes allow and remainders on either side.
+ */
+static void test_lba_range(void)
+{
+	static const uint32_t blocks[] = { 512, 520, 4096, 4160, 4224, 3, 0xffffffffu };
+	uint64_t state = 0x2545f4914f6cdd1dull, wrong = 0, taken = 0, n = 0, s, l;
+	struct blk_nvme_lba_div d;
+	unsigned int i, j;
+
+	for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+		uint32_t b = blocks[i];
+		uint64_t top = UINT64_MAX / b;
+		uint64_t sizes[] = { 1, 64, 1u << 20, top / 2, top };
+
+		CHECK_EQ(blk_nvme_lba_div_init(&d, b), 0);
+		for (j = 0; j < 40000; j++) {
+			uint64_t nr_blocks = sizes[j % 5], nlb_max, off, len;
+			uint64_t s1 = 0, n1 = 0, s2 = 0, n2 = 0;
+			bool got, want;
+
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			nlb_max = 1 + (state >> 40) % (nr_blocks < 256 ? nr_blocks : 256);
+			/* mostly inside, some across the end, some past it */
+			off = (state % (nr_blocks + 2)) * b;
+			len = (1 + (state >> 20) % (nlb_max + 1)) * (uint64_t)b;
+			switch ((state >> 8) % 6) {
+			case 0:
+				off += 1 + (state >> 30) % b;
+				break;
+			case 1:
+				len += 1 + (state >> 30) % b;
+				break;
+			case 2:
+				len = (state >> 33) % 3 ? 0 : state;
+				break;
+			case 3:
+				off = state;
+				break;
+			}
+			got = blk_nvme_lba_range(&d, off, len, nlb_max, nr_blocks, &s1, &n1);
+			want = lba_range_reference(b, off, len, nlb_max, nr_blocks, &s2, &n2);
+			n++;
+			taken += got;
+			if (got != want || (got && (s1 != s2 || n1 != n2)))
+				wrong++;
+		}
+		/* the edges: the last block, one past it, and the first */
+		CHECK(blk_nvme_lba_range(&d, (top - 1) * b, b, 1, top, &s, &l) && s == top - 1 &&
+		      l == 1);
+		CHECK(!blk_nvme_lba_range(&d, top * b, b, 1, top, &s, &l));
+		CHECK(!blk_nvme_lba_range(&d, 0, 0, 1, top, &s, &l));
+		CHECK(!blk_nvme_lba_range(&d, 0, 2ull * b, 1, top, &s, &l));
+	}
+	CHECK_EQ(wrong, 0);
+	/* both answers came up often enough to mean something */
+	CHECK(taken > n / 10 && taken < n - n / 10);
+}
+
 int main(void)
 {
 	test_layout();
@@ -347,5 +421,6 @@ int main(void)
 	test_no_data_commands();
 	test_dsm();
 	test_lba_div();
+	test_lba_range();
 	return unit_end();
 }
