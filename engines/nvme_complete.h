@@ -31,46 +31,69 @@ unsigned int nvme_reap_rest(struct thread_data *td, struct nvme_thread *nt, unsi
 void nvme_print_summaries(struct thread_data *td, struct nvme_thread *nt);
 
 /*
- * Takes completions into the event list until it holds max io_us; returns
- * the CQEs taken.
+ * Takes the completions at the head of the CQ that need no more than their
+ * io_u handed back, until the event list holds max io_us or the CQ is
+ * empty; *taken is the CQEs taken. false when it stopped at one that needs
+ * more (or every one does), which nvme_reap_rest() then takes.
  *
  * A read or write that went out as one command and succeeded needs nothing
  * recorded and no check run when the job has no per-command work at
  * completion (plain_cqes): fio cleared the io_u's error and resid when it
- * queued it. Such completions at the head of the CQ are taken here without
- * a call; from the first other one on nvme_reap_rest() takes over, which
- * runs every check.
+ * queued it.
  */
 static inline __attribute__((always_inline))
-unsigned int nvme_reap_cq(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
+bool nvme_reap_plain(struct nvme_thread *nt, unsigned int max, unsigned int *taken)
 {
 	struct io_uring_cq *cq = &nt->ring.cq;
 	unsigned int start = *cq->khead, head = start;
 	unsigned int tail = io_uring_smp_load_acquire(cq->ktail);
 	/* In locals: the stores to a request could otherwise be to these. */
-	unsigned int n = nt->nr_events;
+	unsigned int n = nt->nr_events, nr_tags = nt->pool.nr;
 	struct io_u **events = nt->events;
+	struct nvme_req *req;
 
+	if (!nt->plain_cqes)
+		goto stop;
 	for (; head != tail && n < max; head++) {
 		/* 32-byte CQEs: two of liburing's 16-byte entries each. */
 		const struct io_uring_cqe *cqe = &cq->cqes[(head & cq->ring_mask) << 1];
 		uint32_t tag = (uint32_t)cqe->user_data;
-		struct nvme_req *req;
 
-		if (!nt->plain_cqes || cqe->res || tag >= nt->pool.nr)
-			break;
+		if (cqe->res || tag >= nr_tags)
+			goto stop;
 		req = blk_req_ctx(&nt->pool, tag);
 		if (req->io.pending != 1 || req->io.error)
-			break;
+			goto stop;
 		req->io.pending = 0;
 		events[n++] = req->io_u;
 	}
 	nt->nr_events = n;
 	if (head != start)
 		io_uring_smp_store_release(cq->khead, head);
-	if (__builtin_expect(head != tail && n < max, 0))
-		return head - start + nvme_reap_rest(td, nt, max);
-	return head - start;
+	*taken = head - start;
+	return true;
+
+stop:
+	nt->nr_events = n;
+	if (head != start)
+		io_uring_smp_store_release(cq->khead, head);
+	*taken = head - start;
+	return false;
+}
+
+/*
+ * Takes completions into the event list until it holds max io_us; returns
+ * the CQEs taken. The plain ones at the head without a call, the rest
+ * through nvme_complete_cmd().
+ */
+static inline __attribute__((always_inline))
+unsigned int nvme_reap_cq(struct thread_data *td, struct nvme_thread *nt, unsigned int max)
+{
+	unsigned int taken;
+
+	if (nvme_reap_plain(nt, max, &taken))
+		return taken;
+	return taken + nvme_reap_rest(td, nt, max);
 }
 
 #endif

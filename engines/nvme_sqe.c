@@ -203,8 +203,8 @@ void nvme_prepare_fast_rw(struct thread_data *td, struct nvme_target *t)
  * that stays the same from one such I/O to the next. nvme_fill_fast_rw() then
  * writes the rest.
  */
-void nvme_prep_fast_slot(struct nvme_thread *nt, struct nvme_req *req,
-			 const struct nvme_target *t, struct io_uring_sqe *sqe)
+static void nvme_prep_fast_slot(struct nvme_thread *nt, struct nvme_req *req,
+				const struct nvme_target *t, struct io_uring_sqe *sqe)
 {
 	struct nvme_uring_cmd *cmd = nvme_sqe_start(nt, sqe, t, req->tag);
 
@@ -214,7 +214,41 @@ void nvme_prep_fast_slot(struct nvme_thread *nt, struct nvme_req *req,
 		cmd->data_len = 1;
 		sqe->cmd_op = NVME_URING_CMD_IO_VEC;
 	}
+	if (nt->fixed) {
+		/* See nvme_fixed_as_prepared(). */
+		sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+		sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io);
+	}
+	req->sqe0 = sqe;
 	req->prep_t = t;
+}
+
+bool nvme_queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req, struct io_u *io_u,
+			const struct nvme_target *t)
+{
+	uint64_t len = io_u->xfer_buflen, slba, nlb;
+	uintptr_t addr = (uintptr_t)io_u->xfer_buf, buf = (uintptr_t)io_u->buf;
+	struct io_uring_sqe *sqe = slot_sqe(nt, req->slot0);
+	uint64_t piece;
+
+	if (!blk_nvme_lba_range(&t->lba, io_u->offset, len, t->fast_nlb_max, t->nr_blocks,
+				&slba, &nlb))
+		return false;
+	if (req->prep_t != t)
+		nvme_prep_fast_slot(nt, req, t, sqe);
+	queue_slot(nt, req->slot0);
+	nvme_fill_rw_cmd(nt, req, io_u, t, sqe, slba, nlb, len);
+	if (nt->fixed && !nvme_fixed_as_prepared(nt, io_u, len)) {
+		/* Another piece or none: the slot is prepared again for the next I/O. */
+		req->prep_t = NULL;
+		sqe->uring_cmd_flags = 0;
+		if (addr >= buf && fixed_piece_of(nt, addr - buf, (uint32_t)len, &piece)) {
+			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+			sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + piece);
+		}
+	}
+	nt->sqes_pending++;
+	return true;
 }
 
 /* Queues the commands of a read or write, max_xfer bytes each. */

@@ -29,8 +29,6 @@ void nvme_fill_pi(const struct nvme_target *t, const struct blk_options *o,
 
 /* Sets t->fast_rw and t's read and write templates. */
 void nvme_prepare_fast_rw(struct thread_data *td, struct nvme_target *t);
-void nvme_prep_fast_slot(struct nvme_thread *nt, struct nvme_req *req,
-			 const struct nvme_target *t, struct io_uring_sqe *sqe);
 
 /*
  * The commands of a read or write (max_xfer bytes each), and of a trim or
@@ -46,25 +44,17 @@ void nvme_apply_sqe_extras(struct thread_data *td, struct nvme_thread *nt,
 			   struct nvme_req *req, struct io_u *io_u, unsigned int n);
 
 /*
- * Writes a read or write that fits one command into req's first SQE slot,
- * which nvme_prep_fast_slot() made t's: false, with nothing taken, when it
- * is not whole blocks inside the namespace or needs more than one command
- * (the general path then fails or splits it).
+ * The command of a read or write of nlb blocks at slba, len bytes, from t's
+ * template into sqe, a slot nvme_prep_fast_slot() made t's.
  */
 static inline __attribute__((always_inline))
-bool nvme_fill_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
-		       struct io_u *io_u, const struct nvme_target *t)
+void nvme_fill_rw_cmd(const struct nvme_thread *nt, struct nvme_req *req, const struct io_u *io_u,
+		      const struct nvme_target *t, struct io_uring_sqe *sqe, uint64_t slba,
+		      uint64_t nlb, uint64_t len)
 {
 	const struct nvme_uring_cmd *tmpl = &t->rw_template[io_u->ddir];
-	uint64_t len = io_u->xfer_buflen, slba, nlb;
-	struct io_uring_sqe *sqe;
-	struct nvme_uring_cmd *cmd;
+	struct nvme_uring_cmd *cmd = (struct nvme_uring_cmd *)sqe->cmd;
 
-	if (!blk_nvme_lba_range(&t->lba, io_u->offset, len, t->fast_nlb_max, t->nr_blocks,
-				&slba, &nlb))
-		return false;
-	sqe = take_slot(nt, slot_of(nt, req->tag, 0));
-	cmd = (struct nvme_uring_cmd *)sqe->cmd;
 	cmd->opcode = tmpl->opcode;
 	cmd->cdw10 = (uint32_t)slba;
 	cmd->cdw11 = (uint32_t)(slba >> 32);
@@ -77,30 +67,48 @@ bool nvme_fill_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
 		cmd->addr = (uintptr_t)io_u->xfer_buf;
 		cmd->data_len = (uint32_t)len;
 	}
-	if (nt->fixed) {
-		uintptr_t addr = (uintptr_t)io_u->xfer_buf, buf = (uintptr_t)io_u->buf;
-		uint64_t piece;
+}
 
-		if (addr >= buf && fixed_piece_of(nt, addr - buf, (uint32_t)len, &piece)) {
-			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
-			sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + piece);
-		} else {
-			sqe->uring_cmd_flags = 0;
-		}
-	}
+/*
+ * With registered buffers a prepared slot names the first registered piece
+ * of the io_u's buffer: right for an I/O that starts at the buffer and fits
+ * that piece, the usual one.
+ */
+static inline bool nvme_fixed_as_prepared(const struct nvme_thread *nt, const struct io_u *io_u,
+					  uint64_t len)
+{
+	return io_u->xfer_buf == io_u->buf && len <= nt->fixed_piece;
+}
+
+/*
+ * Writes a read or write that fits one command into req's first SQE slot,
+ * which nvme_prep_fast_slot() made t's: false, with nothing taken, when it
+ * is not whole blocks inside the namespace, needs more than one command or
+ * another registered piece than the prepared one (nvme_queue_fast_rw()
+ * then takes it, or the general path fails or splits it).
+ */
+static inline __attribute__((always_inline))
+bool nvme_fill_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
+		       struct io_u *io_u, const struct nvme_target *t)
+{
+	uint64_t len = io_u->xfer_buflen, slba, nlb;
+
+	if (!blk_nvme_lba_range(&t->lba, io_u->offset, len, t->fast_nlb_max, t->nr_blocks,
+				&slba, &nlb) ||
+	    (nt->fixed && !nvme_fixed_as_prepared(nt, io_u, len)))
+		return false;
+	queue_slot(nt, req->slot0);
+	nvme_fill_rw_cmd(nt, req, io_u, t, req->sqe0, slba, nlb, len);
 	nt->sqes_pending++;
 	return true;
 }
 
-/* nvme_fill_fast_rw() into a slot made t's first if it is not. */
-static inline __attribute__((always_inline))
-bool nvme_queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
-			struct io_u *io_u, const struct nvme_target *t)
-{
-	if (req->prep_t != t)
-		nvme_prep_fast_slot(nt, req, t, slot_sqe(nt, slot_of(nt, req->tag, 0)));
-	return nvme_fill_fast_rw(nt, req, io_u, t);
-}
-
+/*
+ * nvme_fill_fast_rw() for any buffer, into a slot made t's first if it is
+ * not: false, with nothing taken, when the I/O is not whole blocks inside
+ * the namespace or needs more than one command.
+ */
+bool nvme_queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req, struct io_u *io_u,
+			const struct nvme_target *t);
 
 #endif

@@ -39,6 +39,8 @@ struct nvme_req {
 	 * nvme_prep_fast_slot), NULL once any other command used the slot.
 	 */
 	const struct nvme_target *prep_t;
+	unsigned int slot0;		/* the first of its SQE slots: tag * max_chunks */
+	struct io_uring_sqe *sqe0;	/* slot0's SQE, once prep_t is set */
 	unsigned char *md;		/* separate metadata, md_per_io_size bytes */
 	struct nvme_dsm_range *ranges;	/* num_range entries: a trim's DSM payload */
 	unsigned int wmode;		/* a write's command (enum blk_write_mode) in a mix */
@@ -150,16 +152,22 @@ static inline struct io_uring_sqe *slot_sqe(struct nvme_thread *nt, unsigned int
 }
 
 /*
- * Puts SQE slot at the SQ ring's tail and returns it. The caller checked
- * the ring has room; a slot is reused only after its completion, when the
- * kernel is done with it.
+ * Puts SQE slot at the SQ ring's tail. The caller checked the ring has
+ * room; a slot is reused only after its completion, when the kernel is
+ * done with it.
  */
-static inline struct io_uring_sqe *take_slot(struct nvme_thread *nt, unsigned int slot)
+static inline void queue_slot(struct nvme_thread *nt, unsigned int slot)
 {
 	struct io_uring_sq *sq = &nt->ring.sq;
 
 	sq->array[sq->sqe_tail & sq->ring_mask] = slot;
 	sq->sqe_tail++;
+}
+
+/* queue_slot() that returns the slot's SQE. */
+static inline struct io_uring_sqe *take_slot(struct nvme_thread *nt, unsigned int slot)
+{
+	queue_slot(nt, slot);
 	return slot_sqe(nt, slot);
 }
 

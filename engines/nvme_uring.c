@@ -31,6 +31,7 @@
 #include "nvme_ring.h"
 #include "nvme_sqe.h"
 #include "nvme_zones.h"
+#include "uring_enter.h"
 
 /* A percentile 0 to 99 for the next write of a mix (xorshift64*). */
 static inline unsigned int mix_percentile(struct nvme_thread *nt)
@@ -386,8 +387,8 @@ int enter_queued(struct nvme_thread *nt, unsigned int wait_nr)
 
 	sq->sqe_head = sq->sqe_tail;
 	*sq->ktail = sq->sqe_tail;
-	return io_uring_enter(nt->enter_fd, nt->sqes_pending, wait_nr,
-			      IORING_ENTER_GETEVENTS | nt->enter_flags, NULL);
+	return blk_uring_enter(nt->enter_fd, nt->sqes_pending, wait_nr,
+			       IORING_ENTER_GETEVENTS | nt->enter_flags);
 }
 
 /*
@@ -551,8 +552,7 @@ static int wait_cqes(struct nvme_thread *nt, unsigned int nr, const struct times
 		ts.tv_nsec = t->tv_nsec;
 		return io_uring_wait_cqes(&nt->ring, &cqe, nr, &ts, NULL);
 	}
-	return io_uring_enter(nt->enter_fd, 0, nr, IORING_ENTER_GETEVENTS | nt->enter_flags,
-			      NULL);
+	return blk_uring_enter(nt->enter_fd, 0, nr, IORING_ENTER_GETEVENTS | nt->enter_flags);
 }
 
 /* nvme_getevents() for every state but a queue kept full. */
@@ -583,11 +583,10 @@ static __attribute__((noinline)) int getevents_any(struct thread_data *td, unsig
 			return ret;
 	}
 	/* io_us commit() took while making room come first. */
-	nvme_reap_cq(td, nt, max);
+	nvme_reap(td, nt, max);
 	if (!nt->nr_events && !min && nt->enter_to_reap) {
 		/* IOPOLL and DEFER_TASKRUN post completions only from an enter. */
-		ret = io_uring_enter(nt->enter_fd, 0, 0, IORING_ENTER_GETEVENTS | nt->enter_flags,
-				     NULL);
+		ret = blk_uring_enter(nt->enter_fd, 0, 0, IORING_ENTER_GETEVENTS | nt->enter_flags);
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY)
 			goto enter_failed;
 		nvme_reap(td, nt, max);
@@ -613,11 +612,28 @@ enter_failed:
 }
 
 /*
+ * nvme_getevents() after the enter that was to take the held burst took
+ * less than all of it (ret): what submit_pending() does then, and the rest
+ * of the wait.
+ */
+static __attribute__((noinline)) int getevents_short_submit(struct thread_data *td, int ret,
+							     unsigned int min, unsigned int max)
+{
+	struct nvme_thread *nt = nvme_thread_of(td);
+
+	ret = take_submit_result(td, nt, ret);
+	if (!ret)
+		ret = submit_rest(td, nt, min);
+	return ret ? ret : getevents_any(td, min, max, NULL);
+}
+
+/*
  * The wait of a queue kept full: commit() held the burst, the event list
  * is empty (an error submit_and_wait() held has its io_u there) and there
  * is no time limit. The burst goes out in the enter that waits for min
- * completions, and those are handed out. Everything else, fewer
- * completions than that included, goes to getevents_any().
+ * completions, and those are handed out. Everything else (a completion
+ * that needs checks, fewer than min) goes on in getevents_any(): nothing
+ * is called after the enter but in tail position.
  */
 static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int max,
 			  const struct timespec *t)
@@ -626,13 +642,15 @@ static int nvme_getevents(struct thread_data *td, unsigned int min, unsigned int
 	unsigned int n;
 	int ret;
 
-	if (!nt->sqes_pending || nt->nr_events || t)
+	if (!nt->sqes_pending || nt->nr_events || t || nt->sqpoll)
 		return getevents_any(td, min, max, t);
 	mark_issued(td, nt);
-	ret = submit_pending(td, nt, min);
-	if (ret)
-		return ret;
-	nvme_reap_cq(td, nt, max);
+	ret = enter_queued(nt, min);
+	if (ret != (int)nt->sqes_pending)
+		return getevents_short_submit(td, ret, min, max);
+	nt->sqes_pending = 0;
+	if (!nvme_reap_plain(nt, max, &n))
+		return getevents_any(td, min, max, t);
 	n = nt->nr_events;
 	/* IOPOLL and DEFER_TASKRUN may owe completions to one more enter. */
 	if (n < min || (!n && nt->enter_to_reap))
@@ -731,6 +749,7 @@ static int nvme_io_u_init(struct thread_data *td, struct io_u *io_u)
 	req = blk_req_ctx(&nt->pool, io_u->index);
 	req->io_u = io_u;
 	req->tag = io_u->index;
+	req->slot0 = slot_of(nt, req->tag, 0);
 	req->ranges = nt->dsm + (size_t)req->tag * nt->nr_ranges;
 	if (nt->md_buf)
 		req->md = nt->md_buf + nt->md_per_io * req->tag;
