@@ -68,15 +68,14 @@ bool nvme_reap_plain(struct nvme_thread *nt, unsigned int max, unsigned int *tak
 		events[n++] = req->io_u;
 	}
 	nt->nr_events = n;
-	if (head != start)
-		io_uring_smp_store_release(cq->khead, head);
+	/* The same head again when none was taken: the kernel only reads it. */
+	io_uring_smp_store_release(cq->khead, head);
 	*taken = head - start;
 	return true;
 
 stop:
 	nt->nr_events = n;
-	if (head != start)
-		io_uring_smp_store_release(cq->khead, head);
+	io_uring_smp_store_release(cq->khead, head);
 	*taken = head - start;
 	return false;
 }

@@ -181,17 +181,39 @@ static int build_rw(struct thread_data *td, const struct nvme_target *t,
  * The builder makes one read and one write command per target; each I/O
  * then changes only its address, length, LBA and block count.
  */
+/*
+ * A prepared slot holds the read template; a write rewrites its opcode and
+ * CDW12 alone (nvme_fill_rw_cmd()), which is right only when the two
+ * templates differ nowhere else.
+ */
+static bool differ_in_opcode_and_cdw12_only(const struct nvme_uring_cmd *read,
+					    const struct nvme_uring_cmd *write)
+{
+	struct nvme_uring_cmd as_read = *write;
+
+	as_read.opcode = read->opcode;
+	as_read.cdw12 = read->cdw12;
+	return !memcmp(&as_read, read, sizeof(as_read));
+}
+
 void nvme_prepare_fast_rw(struct thread_data *td, struct nvme_target *t)
 {
 	struct blk_options *o = td->eo;
 	/* build_rw adds flags to what it is given: one each. */
 	struct blk_nvme_rw read = { .nsid = t->ns.nsid, .nlb = 1, .len = t->geom.block };
 	struct blk_nvme_rw write = read;
+	int d;
 
 	t->fast_rw = !t->ns.pi_type && !t->md_per_block && !t->place.dtype &&
 		     o->write_mode == BLK_WRITE_MODE_WRITE &&
 		     !build_rw(td, t, &t->rw_template[DDIR_READ], DDIR_READ, &read, o->write_mode) &&
-		     !build_rw(td, t, &t->rw_template[DDIR_WRITE], DDIR_WRITE, &write, o->write_mode);
+		     !build_rw(td, t, &t->rw_template[DDIR_WRITE], DDIR_WRITE, &write, o->write_mode) &&
+		     differ_in_opcode_and_cdw12_only(&t->rw_template[DDIR_READ],
+						     &t->rw_template[DDIR_WRITE]);
+	for (d = DDIR_READ; d <= DDIR_WRITE; d++) {
+		t->rw_opcode[d] = t->rw_template[d].opcode;
+		t->rw_cdw12[d] = t->rw_template[d].cdw12;
+	}
 	t->nr_blocks = t->geom.capacity / t->geom.block;
 	t->fast_nlb_max = t->geom.max_xfer / t->geom.block;
 	if (t->fast_nlb_max > t->nr_blocks)

@@ -52,14 +52,13 @@ void nvme_fill_rw_cmd(const struct nvme_thread *nt, struct nvme_req *req, const 
 		      const struct nvme_target *t, struct io_uring_sqe *sqe, uint64_t slba,
 		      uint64_t nlb, uint64_t len)
 {
-	const struct nvme_uring_cmd *tmpl = &t->rw_template[io_u->ddir];
 	struct nvme_uring_cmd *cmd = (struct nvme_uring_cmd *)sqe->cmd;
 
-	cmd->opcode = tmpl->opcode;
+	cmd->opcode = t->rw_opcode[io_u->ddir];
 	cmd->cdw10 = (uint32_t)slba;
 	cmd->cdw11 = (uint32_t)(slba >> 32);
 	/* The template is for one block: NLB - 1 is 0 there. */
-	cmd->cdw12 = tmpl->cdw12 | (uint32_t)(nlb - 1);
+	cmd->cdw12 = t->rw_cdw12[io_u->ddir] | (uint32_t)(nlb - 1);
 	if (nt->vectored) {
 		req->iov[0].iov_base = io_u->xfer_buf;
 		req->iov[0].iov_len = len;
@@ -93,9 +92,9 @@ bool nvme_fill_fast_rw(struct nvme_thread *nt, struct nvme_req *req,
 {
 	uint64_t len = io_u->xfer_buflen, slba, nlb;
 
-	if (!blk_nvme_lba_range(&t->lba, io_u->offset, len, t->fast_nlb_max, t->nr_blocks,
-				&slba, &nlb) ||
-	    (nt->fixed && !nvme_fixed_as_prepared(nt, io_u, len)))
+	if ((nt->fixed && !nvme_fixed_as_prepared(nt, io_u, len)) ||
+	    !blk_nvme_lba_range(&t->lba, io_u->offset, len, t->fast_nlb_max, t->nr_blocks,
+				&slba, &nlb))
 		return false;
 	queue_slot(nt, req->slot0);
 	nvme_fill_rw_cmd(nt, req, io_u, t, req->sqe0, slba, nlb, len);

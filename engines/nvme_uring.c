@@ -214,7 +214,7 @@ static __attribute__((noinline)) enum fio_q_status queue_any(struct thread_data 
 		(void)cpy_pattern(td->o.verify_pattern, td->o.verify_pattern_bytes,
 				  io_u->xfer_buf, io_u->xfer_buflen);
 	if ((io_u->ddir == DDIR_READ || io_u->ddir == DDIR_WRITE) && t->fast_rw &&
-	    !req->compare && io_u->xfer_buflen <= t->geom.max_xfer) {
+	    !req->compare) {
 		if (!io_uring_sq_space_left(&nt->ring))
 			return FIO_Q_BUSY;
 		if (nvme_queue_fast_rw(nt, req, io_u, t)) {
@@ -228,7 +228,7 @@ static __attribute__((noinline)) enum fio_q_status queue_any(struct thread_data 
 				return submit_and_wait(td, nt, io_u);
 			return FIO_Q_QUEUED;
 		}
-		/* Not whole blocks inside the namespace: failed below with the same checks. */
+		/* Not whole blocks inside the namespace, or above max_xfer: see below. */
 	}
 
 	if (ddir_rw(io_u->ddir) && io_u->ddir != DDIR_TRIM)

@@ -50,6 +50,9 @@ struct nvme_target {
 	uint64_t nr_blocks;
 	uint64_t fast_nlb_max;
 	struct nvme_uring_cmd rw_template[2];
+	/* What a write's command has other than the read's, by DDIR_READ and DDIR_WRITE. */
+	uint8_t rw_opcode[2];
+	uint32_t rw_cdw12[2];
 	/* Data placement of writes (dtype 0: none); fast_rw is off when placing. */
 	struct nvme_placement place;
 };
