@@ -443,6 +443,14 @@ static __attribute__((noinline)) int submit_rest(struct thread_data *td, struct 
 	return 0;
 }
 
+/* submit_pending() after an enter that took less than every queued SQE (ret). */
+static __attribute__((noinline)) int submit_short(struct thread_data *td, struct nvme_thread *nt,
+						  int ret, unsigned int wait_nr)
+{
+	ret = take_submit_result(td, nt, ret);
+	return ret ? ret : submit_rest(td, nt, wait_nr);
+}
+
 /*
  * Hands the queued SQEs to the kernel. wait_nr > 0 also waits in the same
  * enter until that many completions are posted (the QD1 path); an SQPOLL
@@ -457,10 +465,8 @@ int submit_pending(struct thread_data *td, struct nvme_thread *nt, unsigned int 
 	if (nt->sqpoll || !nt->sqes_pending)
 		return submit_rest(td, nt, wait_nr);
 	ret = enter_queued(nt, wait_nr);
-	if (ret != (int)nt->sqes_pending) {
-		ret = take_submit_result(td, nt, ret);
-		return ret ? ret : submit_rest(td, nt, wait_nr);
-	}
+	if (ret != (int)nt->sqes_pending)
+		return submit_short(td, nt, ret, wait_nr);
 	nt->sqes_pending = 0;
 	return 0;
 }
@@ -613,17 +619,12 @@ enter_failed:
 
 /*
  * nvme_getevents() after the enter that was to take the held burst took
- * less than all of it (ret): what submit_pending() does then, and the rest
- * of the wait.
+ * less than all of it (ret): the rest of the submission, then of the wait.
  */
 static __attribute__((noinline)) int getevents_short_submit(struct thread_data *td, int ret,
 							     unsigned int min, unsigned int max)
 {
-	struct nvme_thread *nt = nvme_thread_of(td);
-
-	ret = take_submit_result(td, nt, ret);
-	if (!ret)
-		ret = submit_rest(td, nt, min);
+	ret = submit_short(td, nvme_thread_of(td), ret, min);
 	return ret ? ret : getevents_any(td, min, max, NULL);
 }
 
