@@ -99,21 +99,30 @@ struct nvme_uring_cmd *nvme_sqe_start(struct nvme_thread *nt, struct io_uring_sq
 	return (struct nvme_uring_cmd *)sqe->cmd;
 }
 
+/*
+ * Points sqe at the registered piece of req's buffer that holds len bytes
+ * at addr, when one does; leaves it unregistered otherwise.
+ */
+static void sqe_fixed_piece(const struct nvme_thread *nt, struct io_uring_sqe *sqe,
+			    const struct nvme_req *req, uintptr_t addr, uint32_t len)
+{
+	uintptr_t buf = (uintptr_t)req->io_u->buf;
+	uint64_t piece;
+
+	if (addr >= buf && fixed_piece_of(nt, addr - buf, len, &piece)) {
+		sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+		sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + piece);
+	}
+}
+
 /* Fixed buffer and vectored forms of a data command. */
 void nvme_sqe_data(struct nvme_thread *nt, struct io_uring_sqe *sqe, struct nvme_uring_cmd *cmd,
 		   struct iovec *iov, const struct nvme_req *req)
 {
 	uintptr_t addr = (uintptr_t)cmd->addr;
 
-	if (nt->fixed && req) {
-		uintptr_t buf = (uintptr_t)req->io_u->buf;
-		uint64_t piece;
-
-		if (addr >= buf && fixed_piece_of(nt, addr - buf, cmd->data_len, &piece)) {
-			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
-			sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + piece);
-		}
-	}
+	if (nt->fixed && req)
+		sqe_fixed_piece(nt, sqe, req, addr, cmd->data_len);
 	if (nt->vectored) {
 		iov->iov_base = (void *)addr;
 		iov->iov_len = cmd->data_len;
@@ -249,9 +258,7 @@ bool nvme_queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req, struct io_
 			const struct nvme_target *t)
 {
 	uint64_t len = io_u->xfer_buflen, slba, nlb;
-	uintptr_t addr = (uintptr_t)io_u->xfer_buf, buf = (uintptr_t)io_u->buf;
 	struct io_uring_sqe *sqe = slot_sqe(nt, req->slot0);
-	uint64_t piece;
 
 	if (!blk_nvme_lba_range(&t->lba, io_u->offset, len, t->fast_nlb_max, t->nr_blocks,
 				&slba, &nlb))
@@ -264,10 +271,7 @@ bool nvme_queue_fast_rw(struct nvme_thread *nt, struct nvme_req *req, struct io_
 		/* Another piece or none: the slot is prepared again for the next I/O. */
 		req->prep_t = NULL;
 		sqe->uring_cmd_flags = 0;
-		if (addr >= buf && fixed_piece_of(nt, addr - buf, (uint32_t)len, &piece)) {
-			sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
-			sqe->buf_index = (uint16_t)(req->tag * nt->fixed_per_io + piece);
-		}
+		sqe_fixed_piece(nt, sqe, req, (uintptr_t)io_u->xfer_buf, (uint32_t)len);
 	}
 	nt->sqes_pending++;
 	return true;
