@@ -77,8 +77,6 @@ struct nvme_thread {
 	bool hold_for_wait;
 	/* No completion needs more than its io_u handed back (see nvme_reap_cq()). */
 	bool plain_cqes;
-	/* No I/O needs more than its template (see nvme_queue()). */
-	bool lean_rw;
 	int held_error;			/* of the failed io_u submit_and_wait() queued */
 	int enter_fd;			/* what io_uring_enter() names the ring by */
 	unsigned int enter_flags;	/* IORING_ENTER_REGISTERED_RING when registered */

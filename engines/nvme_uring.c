@@ -169,7 +169,6 @@ static int nvme_init(struct thread_data *td)
 	ret = nvme_sqe_extras_init(td, nt);
 	if (ret)
 		goto free_nt;
-	nt->lean_rw = !nt->sqe_extras && !o->verify_compare && !o->sqpoll_thread;
 #ifndef BLK_FIO_HAS_NUM_RANGE
 	if (td_trim(td) && blk_num_range(td) > 1)
 		log_info("blkengine: num_range=%u: this fio hands the engine one range per trim, so each Dataset Management command carries one range\n",
@@ -673,6 +672,7 @@ static int nvme_post_init(struct thread_data *td)
 	struct blk_options *o = td->eo;
 	struct nvme_thread *nt = nvme_thread_of(td);
 	unsigned int i;
+	bool lean;
 	int ret;
 
 	ret = blk_health_job_start(td, nt->targets, nt->nr_targets, &nt->health);
@@ -684,9 +684,11 @@ static int nvme_post_init(struct thread_data *td)
 	/* SQPOLL submits from a kernel thread: its I/O takes the queued path. */
 	nt->wait_in_queue = td->o.iodepth == 1 && !nt->sqpoll;
 	nt->hold_for_wait = td->o.iodepth >= 2 && !nt->sqpoll && blk_job_unpaced(td);
+	/* No I/O of the job needs more than its template: see nvme_queue(). */
+	lean = !nt->sqe_extras && !o->verify_compare && !o->sqpoll_thread;
 	for (i = 0; i < nt->nr_targets; i++) {
 		nvme_prepare_fast_rw(td, &nt->targets[i]);
-		nt->targets[i].lean_rw = nt->targets[i].fast_rw && nt->lean_rw;
+		nt->targets[i].lean_rw = nt->targets[i].fast_rw && lean;
 	}
 	if (o->registerfiles) {
 		ret = nvme_register_files(nt);
